@@ -1,0 +1,1 @@
+"""The ``storylens`` command line: thin commands over ``storylens.api``."""

@@ -1,0 +1,50 @@
+"""The ``storylens`` Typer application: wires the command modules together."""
+
+from __future__ import annotations
+
+import typer
+
+from storylens import __version__
+from storylens.cli.articles_cmd import articles, show
+from storylens.cli.common import EXIT_ERROR, err_console
+from storylens.cli.ingest_cmd import ingest
+from storylens.errors import StorylensError
+
+app = typer.Typer(
+    name="storylens",
+    help="Turn news articles in any language into stories, and show how each outlet tells "
+         "each story. Start with `storylens ingest PATH`, then `storylens articles`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command()(ingest)
+app.command()(articles)
+app.command()(show)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"storylens {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """storylens command line."""
+
+
+def main() -> None:
+    """Console-script entry point: one-line errors, never a traceback for known errors."""
+    try:
+        app()
+    except StorylensError as e:
+        err_console.print(f"error: {e}")
+        raise SystemExit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted; everything already stored is kept")
+        raise SystemExit(130) from None

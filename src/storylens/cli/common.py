@@ -1,0 +1,61 @@
+"""Shared CLI plumbing: the --db option, store opening, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from storylens.errors import StorylensError
+from storylens.settings import Settings
+from storylens.store.sqlite import SQLiteStore, open_store
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_ERROR = 2
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", envvar="STORYLENS_DB", show_envvar=True, dir_okay=False,
+        help="SQLite store file. Default: storylens.db in the per-user data directory.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print one error line and exit: never a traceback for expected errors."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def store_for(db: Path | None) -> Iterator[SQLiteStore]:
+    """Open the store named by --db / STORYLENS_DB / the default, mapping errors to exit 2."""
+    try:
+        settings = Settings.load(db=db)
+        store = open_store(settings.db)
+    except StorylensError as e:
+        fail(str(e))
+    try:
+        yield store
+    except StorylensError as e:
+        fail(str(e))
+    finally:
+        store.close()
+
+
+def print_json(obj: Any) -> None:
+    """Write ``obj`` as JSON to stdout (UTF-8, not ASCII-escaped)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()

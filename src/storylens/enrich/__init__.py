@@ -1,0 +1,1 @@
+"""Enrich stage: language, dates, outlets (entities, numbers and quotes come later)."""

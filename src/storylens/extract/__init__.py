@@ -1,0 +1,1 @@
+"""Extract/clean stage: RawDoc -> Article (HTML main text, plain-text line cleaner)."""

@@ -1,0 +1,80 @@
+"""Main text and metadata from an HTML page: trafilatura (which runs htmldate for the
+date), with a visible-text fallback when trafilatura finds no article body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from storylens.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlExtract:
+    text: str
+    title: str | None
+    date: str | None
+    site_name: str | None
+    url: str | None
+    warnings: tuple[str, ...] = ()
+
+
+_BLOCK = re.compile(
+    r"</?(p|div|br|li|h[1-6]|tr|section|article|blockquote|header|footer|ul|ol|table|figure|"
+    r"figcaption|aside|nav)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def extract_html(html: str, *, url: str | None, source: str) -> HtmlExtract:
+    """Extract the article from ``html``. Raises ``InputError`` when the page holds no text."""
+    import trafilatura
+
+    doc: Any
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            deduplicate=False,
+        )
+    except Exception as e:  # trafilatura/lxml raise many types on broken markup
+        doc = None
+        warn: tuple[str, ...] = (f"HTML extraction failed ({type(e).__name__}); used page text",)
+    else:
+        warn = ()
+    if doc is not None and getattr(doc, "text", None):
+        return HtmlExtract(
+            text=str(doc.text), title=_s(doc.title), date=_s(doc.date),
+            site_name=_s(doc.sitename), url=_s(doc.url) or url, warnings=warn,
+        )
+    text = visible_text(html)
+    if not text.strip():
+        raise InputError(source, "HTML page holds no readable text; skipped")
+    return HtmlExtract(
+        text=text, title=_title_tag(html), date=None, site_name=None, url=url,
+        warnings=(*warn, "no article body found by trafilatura; used all visible text"),
+    )
+
+
+def visible_text(html: str) -> str:
+    """All visible text of a page, one line per block element."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(_BLOCK.sub("\n", html) or "<p></p>")
+    except Exception:
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript|//template|//svg|//head"):
+        if bad.getparent() is not None:
+            bad.drop_tree()  # keeps the element's tail text, unlike remove()
+    lines = (" ".join(ln.split()) for ln in tree.text_content().splitlines())
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _title_tag(html: str) -> str | None:
+    m = re.search(r"<title[^>]*>(.*?)</title>", html, re.IGNORECASE | re.DOTALL)
+    return " ".join(m.group(1).split()) if m else None
+
+
+def _s(v: object) -> str | None:
+    return str(v).strip() if v not in (None, "", "None") else None

@@ -1,0 +1,107 @@
+"""RawDoc -> Article: the extract/clean and first enrich steps for one article.
+
+A pure function of its inputs (``now`` and the outlet's line counts are passed in), so it
+runs the same in the CLI, the HTTP API, tests and any distributed engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from storylens.enrich.dates import date_from_text, date_from_url, parse_date
+from storylens.enrich.language import detect
+from storylens.enrich.outlets import outlet_of
+from storylens.errors import InputError
+from storylens.extract.html import extract_html
+from storylens.extract.plaintext import clean_text, line_key
+from storylens.records import Article, DateSource, RawDoc, article_id
+
+SiteLines = Callable[[str, list[str]], Mapping[str, int]]
+"""Lookup: (outlet, line keys) -> in how many stored articles of that outlet each occurs."""
+
+
+def raw_line_keys(raw_text: str) -> list[str]:
+    """Keys of the non-empty lines of a text, as counted for outlet repetition."""
+    return [line_key(ln) for ln in raw_text.splitlines() if ln.strip()]
+
+
+def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None) -> Article:
+    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article."""
+    warnings: list[str] = []
+    if raw.encoding_note:
+        warnings.append(raw.encoding_note)
+    url, title = raw.url, raw.title
+    page_date: str | None = None
+    site_name: str | None = None
+    if raw.fmt == "html":
+        h = extract_html(raw.content, url=raw.url, source=raw.source)
+        body: str = h.text
+        url = raw.url or h.url
+        title = title or h.title
+        page_date, site_name = h.date, h.site_name
+        warnings.extend(h.warnings)
+    else:
+        body = raw.content
+    if not body.strip():
+        raise InputError(raw.source, "no text in the input; skipped")
+
+    outlet = outlet_of(raw.outlet, site_name, url)
+    doc_lang = raw.lang or detect(body)[0]
+    counts = site_lines(outlet, raw_line_keys(body)) if (site_lines and outlet) else None
+    cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts)
+    warnings.extend(cleaned.warnings)
+    text = cleaned.text
+    final_title = (cleaned.title or "").strip() or _fallback_title(text)
+    if not text.strip():
+        warnings.append("no story text left after cleaning")
+
+    lang: str | None
+    if raw.lang:
+        lang, score = raw.lang.lower(), 1.0
+    else:
+        lang, score = detect(f"{final_title}\n{text}" if text else final_title)
+        if lang is None:
+            warnings.append("too little text to identify the language")
+
+    published, provenance = _published(raw, page_date, url, body, lang, now, warnings)
+    return Article(
+        id=article_id(raw), source=raw.source, title=final_title, text=text, raw=raw.content,
+        raw_format=raw.fmt, url=url, outlet=outlet, published=published,
+        published_source=provenance, lang=lang, lang_score=round(score, 4),
+        removed=list(cleaned.removed), warnings=warnings, ingested_at=now,
+    )
+
+
+def _published(
+    raw: RawDoc, page_date: str | None, url: str | None, body: str, lang: str | None,
+    now: datetime, warnings: list[str],
+) -> tuple[datetime | None, DateSource]:
+    found: datetime | None = None
+    source: DateSource = "none"
+    if raw.published:
+        found = parse_date(raw.published, lang=lang, now=now)
+        if found is None:
+            warnings.append(f"published {raw.published!r} is not a date; ignored")
+        else:
+            source = "input"
+    if found is None and page_date:
+        found = parse_date(page_date, now=now)
+        source = "html" if found else "none"
+    if found is None:
+        found = date_from_url(url)
+        source = "url" if found else "none"
+    if found is None:
+        lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+        found = date_from_text(lines, lang=lang, now=now)
+        source = "text" if found else "none"
+    if found is None:
+        warnings.append("no publication date found; ordered by ingest time")
+    elif found > now + timedelta(days=1):
+        warnings.append(f"published date {found.date().isoformat()} is in the future")
+    return found, source
+
+
+def _fallback_title(text: str) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return first[:120].strip() or "(untitled)"

@@ -1,0 +1,98 @@
+"""Train the plain-text cleaner's logistic model and write ``cleaner_weights.json``.
+
+    python -m storylens.extract.train_cleaner --data ../shared/data/article-extraction
+
+Reads only the TRAIN half of the article-extraction pages (split by a hash of the page id,
+see ``line_dataset.split_of``), so the benchmark's test half stays unseen.  scikit-learn is
+used here only; inference (``plaintext``) is plain numpy over the stored JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.extract.line_dataset import LabelledPage, data_available, iter_pages
+from storylens.extract.line_features import all_feature_names, feature_matrix, measure_document
+
+WEIGHTS_PATH = Path(__file__).with_name("cleaner_weights.json")
+
+
+def build_xy(pages: list[LabelledPage]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_],
+                                                 npt.NDArray[np.int_]]:
+    """Feature matrix, labels and page index (for grouped cross-validation) of ``pages``."""
+    xs, ys, gs = [], [], []
+    for gi, page in enumerate(pages):
+        if not page.lines:
+            continue
+        doc = measure_document(page.lines)
+        xs.append(feature_matrix(doc.infos))
+        ys.append(np.asarray(page.labels, dtype=np.int_))
+        gs.append(np.full(len(page.lines), gi, dtype=np.int_))
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(gs)
+
+
+def train(data_dir: Path, out: Path = WEIGHTS_PATH, c: float = 1.0) -> dict[str, object]:
+    """Fit the model on the train half and write the weights JSON; returns it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pages = [p for p in iter_pages(data_dir) if p.split == "train"]
+    x, y, groups = build_xy(pages)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000,
+                                                               class_weight="balanced"))
+    proba = cross_val_predict(model, x, y, groups=groups, cv=GroupKFold(5),
+                              method="predict_proba")[:, 1]
+    best = (0.0, 0.5)
+    for t in np.arange(0.3, 0.9, 0.025):
+        pred = proba >= t
+        tp = float(np.sum(pred & (y == 1)))
+        prec = tp / max(float(pred.sum()), 1.0)
+        rec = tp / max(float(y.sum()), 1.0)
+        f1 = 2 * prec * rec / max(prec + rec, 1e-9)
+        best = max(best, (f1, float(t)))
+    model.fit(x, y)
+    scaler, lr = model[0], model[1]
+    weights: dict[str, object] = {
+        "features": all_feature_names(),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in lr.coef_[0]],
+        "intercept": round(float(lr.intercept_[0]), 6),
+        "cv_f1": round(best[0], 4),
+        "cv_threshold": round(best[1], 3),
+        "train_pages": len(pages),
+        "train_lines": len(y),
+    }
+    out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+    return weights
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/article-extraction"))
+    ap.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    ap.add_argument("-C", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    if not data_available(args.data):
+        print(f"skip: no article-extraction data at {args.data}", file=sys.stderr)
+        return 0
+    w = train(args.data, args.out, args.C)
+    print(f"wrote {args.out} (cv F1 {w['cv_f1']} at threshold {w['cv_threshold']}, "
+          f"{w['train_pages']} pages, {w['train_lines']} lines)")
+    for name, coef in sorted(zip(w["features"], w["coef"], strict=True),  # type: ignore[call-overload]
+                             key=lambda t: -abs(t[1])):
+        print(f"  {name:20s} {coef:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

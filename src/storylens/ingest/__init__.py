@@ -1,0 +1,1 @@
+"""Ingest stage: files, directories, stdin -> RawDoc (later: URLs, feeds, WARC)."""

@@ -1,0 +1,52 @@
+"""Plain records of the link stage as the store keeps them: per-article cluster
+assignments and event/storyline summaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Level = Literal["event", "storyline"]
+
+
+@dataclass(slots=True, frozen=True)
+class ClusterAssignment:
+    """Where one article went: its event, its storyline, and whether it is a copy."""
+
+    article_id: str
+    event_id: str
+    storyline_id: str
+    duplicate_of: str | None
+    event_score: float
+    storyline_score: float
+    undated: bool
+
+
+@dataclass(slots=True)
+class Story:
+    """An event or a storyline, summarised: what `storylens stories` lists."""
+
+    id: str
+    level: Level
+    title: str
+    size: int
+    """Articles, syndicated copies included."""
+    n_copies: int
+    n_events: int
+    first_time: datetime | None
+    last_time: datetime | None
+    langs: dict[str, int]
+    outlets: dict[str, int]
+    storyline_id: str | None = None
+    members: list[dict[str, Any]] = field(default_factory=list)
+    """For a single story: its articles (id, title, outlet, lang, published, event_id,
+    duplicate_of), oldest first."""
+    events: list[str] = field(default_factory=list)
+    """For a storyline: its event ids, oldest first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["first_time"] = self.first_time.isoformat() if self.first_time else None
+        d["last_time"] = self.last_time.isoformat() if self.last_time else None
+        return d

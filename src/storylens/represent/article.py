@@ -1,0 +1,119 @@
+"""One article -> its comparable channels (dense, lexical title/body, salient names,
+numbers, MinHash): the ``ArticleRep`` the linker works on.
+
+Dense vectors embed the title plus the lead (first ``lead_chars`` of the text): the lead
+carries the event (who, what, where), and embedding less text is what makes ≥ 200
+articles/s possible on two cores.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.represent.base import Embedder
+from storylens.represent.lexical import DocFreq, SparseVec, term_counts, tfidf
+from storylens.represent.minhash import Signature, signature
+
+FloatVec = npt.NDArray[np.float32]
+
+_CAP = re.compile(r"(?<![\w])([^\W\d_][\w'’-]*)", re.UNICODE)
+_NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,]\d{3})+|\d+(?:[.,]\d+)?)(?![\w])")
+_SENT_END = re.compile(r"[.!?…:;»\"“”]\s*$")
+
+
+@dataclass(slots=True)
+class ArticleRep:
+    """The linker's view of one article."""
+
+    id: str
+    time: float | None
+    """Publication time as a UNIX timestamp; ``None`` when unknown."""
+    lang: str | None
+    outlet: str | None
+    dense: FloatVec
+    title_vec: SparseVec
+    body_vec: SparseVec
+    names: frozenset[str]
+    numbers: frozenset[str]
+    minhash: Signature
+    title: str = ""
+
+
+def fold(s: str) -> str:
+    """Casefold and strip diacritics: Erdoğan -> erdogan."""
+    s = unicodedata.normalize("NFKD", s.casefold())
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def salient_names(text: str) -> frozenset[str]:
+    """Capitalised words that do not start a sentence, plus all-caps acronyms, folded.
+
+    A cheap, language-independent stand-in for named entities in cased scripts (Latin,
+    Cyrillic, Greek): "Erdogan", "Ankara", "MIT", "Hamas". Caseless scripts give none, and
+    the dense channel carries them.
+    """
+    out: set[str] = set()
+    for line in text.splitlines():
+        prev_end = True
+        for m in re.finditer(r"\S+", line):
+            tok = m.group(0)
+            w = _CAP.match(tok)
+            word = w.group(1).strip("'’-") if w else ""
+            if word and word[0].isupper() and len(word) > 1 and (
+                not prev_end or (word.isupper() and len(word) <= 6)
+            ):
+                out.add(fold(word))
+            prev_end = bool(_SENT_END.search(tok))
+    return frozenset(out)
+
+
+def numbers_of(text: str) -> frozenset[str]:
+    """Numbers written in the text, normalised (1,000 = 1000), years and 0-10 excluded: the
+    specific counts ("12 tentatives", "16 muertos") that tie reports of one event."""
+    out: set[str] = set()
+    for m in _NUM.finditer(text):
+        raw = re.sub(r"[ .,](?=\d{3}\b)", "", m.group(1)).replace(",", ".")
+        try:
+            v = float(raw)
+        except ValueError:
+            continue
+        if v <= 10 or (1900 <= v <= 2100 and v.is_integer()):
+            continue
+        out.add(f"{v:g}")
+    return frozenset(out)
+
+
+def lead(title: str, text: str, lead_chars: int = 600) -> str:
+    """Title plus the first ``lead_chars`` characters of the text, cut at a word."""
+    body = text[:lead_chars]
+    if len(text) > lead_chars:
+        body = body.rsplit(" ", 1)[0]
+    return f"{title}\n{body}".strip()
+
+
+def represent_batch(
+    items: Sequence[tuple[str, str, str, datetime | None, str | None, str | None]],
+    embedder: Embedder, df: DocFreq, *, lead_chars: int = 600,
+) -> list[ArticleRep]:
+    """Represent ``(id, title, text, published, lang, outlet)`` items; updates ``df``."""
+    dense = embedder.embed([lead(t, x, lead_chars) for _, t, x, *_ in items])
+    reps: list[ArticleRep] = []
+    for (aid, title, text, published, lang, outlet), vec in zip(items, dense, strict=True):
+        tc, bc = term_counts(title), term_counts(text)
+        df.add(list(tc) + list(bc))
+        full = f"{title}\n{text}"
+        reps.append(ArticleRep(
+            id=aid, time=published.timestamp() if published else None, lang=lang,
+            outlet=outlet, dense=np.asarray(vec, dtype=np.float32),
+            title_vec=tfidf(tc, df, max_terms=40), body_vec=tfidf(bc, df),
+            names=salient_names(full), numbers=numbers_of(full), minhash=signature(text),
+            title=title,
+        ))
+    return reps

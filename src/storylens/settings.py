@@ -1,0 +1,76 @@
+"""One typed settings table: every knob with its default, its help text and its env var.
+
+A setting is read, in order, from an explicit argument, the environment variable
+``STORYLENS_<NAME>``, then its default. ``SETTINGS`` is the single source of truth that
+the CLI help and the README table are checked against (tests/test_settings.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from storylens.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "STORYLENS_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "db", None, "Path of the SQLite store (default: storylens.db in the per-user data dir).",
+    ),
+    Setting("max_bytes", 20_000_000, "Largest input file or JSONL line accepted, in bytes."),
+    Setting("batch_size", 200, "Articles written per store transaction during ingest."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings. Build with ``Settings.load()``."""
+
+    db: Path
+    max_bytes: int
+    batch_size: int
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Resolve each setting: explicit override (if not None), env var, default."""
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            v = overrides.get(s.name)
+            if v is None:
+                v = os.environ.get(s.env)
+            if v is None:
+                v = s.default
+            values[s.name] = v
+        if values["db"] in (None, ""):
+            values["db"] = default_db_path()
+        try:
+            return cls(
+                db=Path(values["db"]).expanduser(),
+                max_bytes=int(values["max_bytes"]),
+                batch_size=max(1, int(values["batch_size"])),
+            )
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"invalid setting value ({e}); check STORYLENS_* variables") from e
+
+
+def default_db_path() -> Path:
+    """The per-user store location, e.g. ~/.local/share/storylens/storylens.db on Linux."""
+    return Path(platformdirs.user_data_dir("storylens", appauthor=False)) / "storylens.db"
+
+
+assert {f.name for f in fields(Settings)} == {s.name for s in SETTINGS}

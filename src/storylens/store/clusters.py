@@ -1,0 +1,183 @@
+"""SQLite persistence of the link stage: article representations, document frequencies,
+cluster assignments and event/storyline summaries. Mixed into ``SQLiteStore``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from storylens.errors import NotFoundError
+from storylens.records_story import ClusterAssignment, Level, Story
+from storylens.represent.article import ArticleRep
+
+
+class ClusterTablesMixin:
+    """Methods over the schema-2 tables; expects ``self._db`` and ``self._tx()``."""
+
+    _db: sqlite3.Connection
+
+    def _tx(self) -> AbstractContextManager[None]:  # provided by SQLiteStore
+        raise NotImplementedError
+
+    # -- representations ------------------------------------------------------------------
+    def get_reprs(self, ids: Sequence[str], model: str) -> dict[str, tuple[str, ArticleRep]]:
+        """Stored representations by article id: ``(text_hash, rep)`` for ``model``."""
+        out: dict[str, tuple[str, ArticleRep]] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT r.article_id, r.text_hash, r.dense, r.title_vec, r.body_vec, r.names, "
+                "r.numbers, r.minhash, a.published, a.lang, a.outlet, a.title "
+                f"FROM article_repr r JOIN articles a ON a.id = r.article_id "
+                f"WHERE r.model = ? AND r.article_id IN ({marks})", [model, *chunk])
+            for r in rows:
+                out[r[0]] = (r[1], ArticleRep(
+                    id=r[0], time=datetime.fromisoformat(r[8]).timestamp() if r[8] else None,
+                    lang=r[9], outlet=r[10], dense=np.frombuffer(r[2], dtype=np.float32),
+                    title_vec={int(k): v for k, v in json.loads(r[3]).items()},
+                    body_vec={int(k): v for k, v in json.loads(r[4]).items()},
+                    names=frozenset(json.loads(r[5])), numbers=frozenset(json.loads(r[6])),
+                    minhash=np.frombuffer(r[7], dtype=np.uint32), title=r[11]))
+        return out
+
+    def put_reprs(self, items: Sequence[tuple[str, str, ArticleRep]]) -> None:
+        """Store ``(model, text_hash, rep)`` triples, replacing older ones."""
+        rows = [(rep.id, th, model, rep.dense.astype(np.float32).tobytes(),
+                 json.dumps({str(k): round(v, 5) for k, v in rep.title_vec.items()}),
+                 json.dumps({str(k): round(v, 5) for k, v in rep.body_vec.items()}),
+                 json.dumps(sorted(rep.names), ensure_ascii=False),
+                 json.dumps(sorted(rep.numbers)), rep.minhash.tobytes())
+                for model, th, rep in items]
+        with self._tx():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO article_repr VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def load_docfreq(self) -> tuple[dict[int, int], int]:
+        df = {int(f): int(n) for f, n in self._db.execute("SELECT feature, n FROM lex_df")}
+        row = self._db.execute("SELECT value FROM kv WHERE key = 'lex_n_docs'").fetchone()
+        return df, int(row[0]) if row else 0
+
+    def save_docfreq(self, delta: Mapping[int, int], n_docs: int) -> None:
+        with self._tx():
+            self._db.executemany(
+                "INSERT INTO lex_df(feature, n) VALUES (?, ?) "
+                "ON CONFLICT(feature) DO UPDATE SET n = n + excluded.n", list(delta.items()))
+            self._db.execute("INSERT OR REPLACE INTO kv VALUES ('lex_n_docs', ?)",
+                             (str(n_docs),))
+
+    # -- assignments ----------------------------------------------------------------------
+    def unclustered_ids(self, limit: int | None = None) -> list[str]:
+        """Ids of stored articles not yet clustered, in publication (else ingest) order."""
+        sql = ("SELECT a.id FROM articles a LEFT JOIN article_clusters c "
+               "ON c.article_id = a.id WHERE c.article_id IS NULL "
+               "ORDER BY a.sort_time, a.rowid")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._db.execute(sql)]
+
+    def save_assignments(self, assignments: Sequence[ClusterAssignment]) -> None:
+        """Store assignments and refresh the summaries of every cluster they touch, in one
+        transaction."""
+        if not assignments:
+            return
+        with self._tx():
+            seq = int(self._db.execute("SELECT coalesce(max(seq), 0) FROM article_clusters")
+                      .fetchone()[0])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO article_clusters VALUES (?,?,?,?,?,?,?,?)",
+                [(a.article_id, a.event_id, a.storyline_id, a.duplicate_of, a.event_score,
+                  a.storyline_score, int(a.undated), seq + i + 1)
+                 for i, a in enumerate(assignments)])
+            for ev in sorted({a.event_id for a in assignments}):
+                self._refresh("event", ev)
+            for sl in sorted({a.storyline_id for a in assignments}):
+                self._refresh("storyline", sl)
+
+    def assignments_since(self, since: datetime | None) -> list[tuple[str, str, str, str | None]]:
+        """(article id, event id, storyline id, duplicate_of) of clustered articles whose
+        event was active at or after ``since``, oldest first: what rebuilds the window."""
+        sql = ("SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of "
+               "FROM article_clusters c JOIN clusters e ON e.id = c.event_id "
+               "JOIN articles a ON a.id = c.article_id")
+        params: list[Any] = []
+        if since is not None:
+            sql += " WHERE coalesce(e.last_time, '9999') >= ?"
+            params.append(since.astimezone(UTC).isoformat())
+        return [tuple(r) for r in self._db.execute(sql + " ORDER BY c.seq", params)]  # type: ignore[misc]
+
+    def _refresh(self, level: Level, cid: str) -> None:
+        col = "event_id" if level == "event" else "storyline_id"
+        rows = self._db.execute(
+            f"SELECT a.title, a.lang, a.outlet, a.sort_time, c.duplicate_of, c.event_id, "
+            f"c.storyline_id, a.published FROM article_clusters c "
+            f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? ORDER BY c.seq",
+            (cid,)).fetchall()
+        if not rows:
+            self._db.execute("DELETE FROM clusters WHERE id = ?", (cid,))
+            return
+        times = sorted(r[7] for r in rows if r[7]) or sorted(r[3] for r in rows)
+        langs = Counter(r[1] or "?" for r in rows)
+        outlets = Counter(r[2] for r in rows if r[2])
+        self._db.execute(
+            "INSERT OR REPLACE INTO clusters VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (cid, level, rows[0][6] if level == "event" else None, rows[0][0], len(rows),
+             sum(1 for r in rows if r[4]), len({r[5] for r in rows}), times[0], times[-1],
+             json.dumps(dict(langs.most_common())),
+             json.dumps(dict(outlets.most_common()), ensure_ascii=False),
+             datetime.now(UTC).isoformat()))
+
+    # -- reads ----------------------------------------------------------------------------
+    def list_stories(self, level: Level = "event", *, min_size: int = 1, limit: int = 50,
+                     offset: int = 0, sort: str = "recent") -> list[Story]:
+        order = "last_time DESC, size DESC" if sort == "recent" else "size DESC, last_time DESC"
+        rows = self._db.execute(
+            f"SELECT * FROM clusters WHERE level = ? AND size >= ? ORDER BY {order} "
+            f"LIMIT ? OFFSET ?", (level, min_size, limit, offset)).fetchall()
+        return [_story(r) for r in rows]
+
+    def count_stories(self, level: Level = "event", *, min_size: int = 1) -> int:
+        return int(self._db.execute("SELECT count(*) FROM clusters WHERE level = ? AND size >= ?",
+                                    (level, min_size)).fetchone()[0])
+
+    def get_story(self, cid: str) -> Story:
+        row = self._db.execute("SELECT * FROM clusters WHERE id = ?", (cid,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"{cid}: no such event or storyline (see `storylens stories`)")
+        story = _story(row)
+        col = "event_id" if story.level == "event" else "storyline_id"
+        for r in self._db.execute(
+                f"SELECT a.id, a.title, a.outlet, a.lang, a.published, c.event_id, "
+                f"c.duplicate_of, c.event_score, c.undated FROM article_clusters c "
+                f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? "
+                f"ORDER BY a.sort_time, c.seq", (cid,)):
+            story.members.append({"id": r[0], "title": r[1], "outlet": r[2], "lang": r[3],
+                                  "published": r[4], "event_id": r[5], "duplicate_of": r[6],
+                                  "event_score": r[7], "undated": bool(r[8])})
+        if story.level == "storyline":
+            story.events = list(dict.fromkeys(m["event_id"] for m in story.members))
+        return story
+
+    def article_assignment(self, article_id: str) -> ClusterAssignment | None:
+        r = self._db.execute("SELECT * FROM article_clusters WHERE article_id = ?",
+                             (article_id,)).fetchone()
+        return ClusterAssignment(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) if r else None
+
+
+def _story(r: Sequence[Any]) -> Story:
+    return Story(
+        id=r[0], level=r[1], storyline_id=r[2], title=r[3], size=r[4], n_copies=r[5],
+        n_events=r[6], first_time=datetime.fromisoformat(r[7]) if r[7] else None,
+        last_time=datetime.fromisoformat(r[8]) if r[8] else None, langs=json.loads(r[9]),
+        outlets=json.loads(r[10]))
+
+
+def _chunks(items: list[str], n: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]

@@ -1,0 +1,104 @@
+"""Versioned schema migrations for the SQLite store.
+
+``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``; the version lives in
+``PRAGMA user_version``. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: articles, their full-text index, and per-outlet line counts for the cleaner
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        url TEXT,
+        outlet TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        raw_format TEXT NOT NULL,
+        published TEXT,
+        published_source TEXT NOT NULL,
+        lang TEXT,
+        lang_score REAL NOT NULL DEFAULT 0,
+        removed TEXT NOT NULL,
+        warnings TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        sort_time TEXT NOT NULL
+    );
+    CREATE INDEX ix_articles_lang ON articles(lang);
+    CREATE INDEX ix_articles_outlet ON articles(outlet);
+    CREATE INDEX ix_articles_sort_time ON articles(sort_time);
+    CREATE INDEX ix_articles_content_hash ON articles(content_hash);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='unicode61'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TABLE outlet_lines (
+        outlet TEXT NOT NULL,
+        key TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (outlet, key)
+    ) WITHOUT ROWID;
+    """,
+    # 1 -> 2: stored representations, running document frequencies, event/storyline clusters
+    """
+    CREATE TABLE article_repr (
+        article_id TEXT PRIMARY KEY,
+        text_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dense BLOB NOT NULL,
+        title_vec TEXT NOT NULL,
+        body_vec TEXT NOT NULL,
+        names TEXT NOT NULL,
+        numbers TEXT NOT NULL,
+        minhash BLOB NOT NULL
+    );
+    CREATE TABLE lex_df (feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE article_clusters (
+        article_id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        storyline_id TEXT NOT NULL,
+        duplicate_of TEXT,
+        event_score REAL NOT NULL,
+        storyline_score REAL NOT NULL,
+        undated INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX ix_ac_event ON article_clusters(event_id);
+    CREATE INDEX ix_ac_storyline ON article_clusters(storyline_id);
+    CREATE TABLE clusters (
+        id TEXT PRIMARY KEY,
+        level TEXT NOT NULL,
+        storyline_id TEXT,
+        title TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        n_copies INTEGER NOT NULL,
+        n_events INTEGER NOT NULL,
+        first_time TEXT,
+        last_time TEXT,
+        langs TEXT NOT NULL,
+        outlets TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX ix_clusters_level_last ON clusters(level, last_time);
+    CREATE INDEX ix_clusters_storyline ON clusters(storyline_id);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
