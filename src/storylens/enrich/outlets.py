@@ -22,11 +22,13 @@ def domain_of(url: str | None) -> str | None:
     """Registered domain of ``url`` (``bbc.co.uk`` for ``https://www.bbc.co.uk/news``)."""
     if not url:
         return None
+    if ":" in url.split("/", 1)[0] and not url.lower().startswith(("http:", "https:")):
+        return None  # javascript:, mailto:, data: ... name no outlet
     try:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:
         return None
-    if not host:
+    if not host or (url.split(":", 1)[0].lower() not in ("http", "https") and "//" in url):
         return None
     ext = _extractor()(host)
     name = ext.top_domain_under_public_suffix if hasattr(ext, "top_domain_under_public_suffix") \
