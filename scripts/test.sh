@@ -3,6 +3,12 @@
 # This is the README's second command and what .ci/run calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A real browser for the web UI tests: Debian's chromium (Playwright's own download
+# cannot work offline). Installed only when missing and when we may use apt.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) >/dev/null \
+    || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'

@@ -92,6 +92,8 @@ def test_outlets() -> None:
     assert domain_of("https://www.bbc.co.uk/news/world") == "bbc.co.uk"
     assert domain_of("french.presstv.ir/Detail/2022") == "presstv.ir"
     assert domain_of(None) is None and domain_of("") is None
+    assert domain_of("javascript:alert(1)") is None and domain_of("mailto:a@b.org") is None
+    assert domain_of("ftp://files.example.org/x") is None
     assert outlet_of("Le Monde", "lemonde", "https://lemonde.fr/x") == "Le Monde"
     assert outlet_of(None, "Le Monde", "https://www.lemonde.fr/x") == "lemonde.fr"
     assert outlet_of(None, "Le Monde", None) == "Le Monde"

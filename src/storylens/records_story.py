@@ -21,6 +21,9 @@ class ClusterAssignment:
     event_score: float
     storyline_score: float
     undated: bool
+    placed_time: float
+    """The time the clusterer placed the article at (UNIX seconds): its publication time,
+    or for an undated article the stream's clock when it arrived."""
 
 
 @dataclass(slots=True)

@@ -6,8 +6,11 @@ import typer
 
 from storylens import __version__
 from storylens.cli.articles_cmd import articles, show
+from storylens.cli.cluster_cmd import cluster, stories, story
 from storylens.cli.common import EXIT_ERROR, err_console
+from storylens.cli.eval_cmd import eval_app
 from storylens.cli.ingest_cmd import ingest
+from storylens.cli.serve_cmd import serve
 from storylens.errors import StorylensError
 
 app = typer.Typer(
@@ -22,6 +25,11 @@ app = typer.Typer(
 app.command()(ingest)
 app.command()(articles)
 app.command()(show)
+app.command()(cluster)
+app.command()(stories)
+app.command()(story)
+app.command()(serve)
+app.add_typer(eval_app, name="eval")
 
 
 def _version(value: bool) -> None:

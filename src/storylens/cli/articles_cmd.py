@@ -48,9 +48,9 @@ def articles(
                     "articles": [a.to_dict() for a in rows]})
         return
     table = Table(title=f"{len(rows)} of {total} articles", title_justify="left")
-    for col in ("id", "published", "lang", "outlet"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=1)
+    for col, width in (("id", 16), ("published", 10), ("lang", 4), ("outlet", 10)):
+        table.add_column(col, no_wrap=True, min_width=width)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=20, max_width=70)
     for a in rows:
         table.add_row(a.id, a.published.date().isoformat() if a.published else "—",
                       a.lang or "?", a.outlet or "—", Text(a.title))

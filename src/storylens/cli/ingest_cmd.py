@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from storylens import api
+from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -19,6 +20,7 @@ from storylens.cli.common import (
     print_json,
     store_for,
 )
+from storylens.errors import StorylensError
 from storylens.ingest.files import InputFormat, expand_paths
 from storylens.settings import Settings
 
@@ -35,6 +37,10 @@ def ingest(
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Show a progress bar (default: on a terminal).")
     ] = sys.stderr.isatty(),
+    no_cluster: Annotated[bool, typer.Option(
+        "--no-cluster", help="Only store; don't cluster the new articles into stories.")
+    ] = False,
+    embedder: EmbedderOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read articles and store them, cleaned and with language, date and outlet.
@@ -64,9 +70,20 @@ def ingest(
         else:
             report = api.ingest(paths, store, fmt=fmt_t, max_bytes=settings.max_bytes,
                                 batch_size=settings.batch_size)
+        cluster_report, cluster_error = None, None
+        if report.ingested and not no_cluster:
+            try:
+                cluster_report = run_cluster(store, embedder=embedder,
+                                             progress=progress and not as_json)
+            except StorylensError as e:
+                cluster_error = str(e)
     if as_json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(),
+                    "cluster": cluster_report.to_dict() if cluster_report else None,
+                    **({"cluster_error": cluster_error} if cluster_error else {})})
     else:
+        if cluster_error:
+            err_console.print(f"[yellow]clustering skipped:[/] {cluster_error}", markup=True)
         for source, reason in report.failed:
             err_console.print(f"[red]failed:[/] {source}: {reason}", markup=True)
         out_console.print(
@@ -74,6 +91,8 @@ def ingest(
             f"failed {len(report.failed)}"
             + (f" (warnings: {report.warnings}; see `storylens show ID`)" if report.warnings
                else "")
+            + (f"; clustered into {cluster_report.new_events} new events"
+               if cluster_report else "")
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_SOME_FAILED)
 

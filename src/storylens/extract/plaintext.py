@@ -152,7 +152,7 @@ def _rule(f: LineInfo, key_count: int, labels: Counter[str], doc_lang: str | Non
             return f"foreign-script line ({line_script}, document {doc_script})"
     if key_count >= SITE_MIN_ARTICLES and f.n_words < SITE_MAX_WORDS:
         return f"seen in {key_count} other articles of this outlet"
-    if f.caption:
+    if f.caption and not _prose(f):
         return "photo caption or credit"
     if f.link_like and f.n_words < 15 and not f.ends_sentence:
         return "link, address or handle"
@@ -173,6 +173,11 @@ def _rule(f: LineInfo, key_count: int, labels: Counter[str], doc_lang: str | Non
     return None
 
 
+def _prose(f: LineInfo) -> bool:
+    """A long multi-sentence block (or a very long line): prose, whatever its ending."""
+    return (f.n_words >= PROSE_WORDS and f.n_sentences >= 2) or f.n_words >= 2 * PROSE_WORDS
+
+
 GOOD, MEDIUM, SHORT, BAD = "good", "medium", "short", "bad"
 # Model probability (recentred so 0.5 is the model's cross-validated best cut) below which a
 # non-short line is furniture outright, and above which a line of >= GOOD_CHARS is story
@@ -180,6 +185,7 @@ GOOD, MEDIUM, SHORT, BAD = "good", "medium", "short", "bad"
 P_BAD = 0.35
 P_GOOD = 0.5
 GOOD_CHARS = 200
+PROSE_WORDS = 40  # a line this long with 2+ sentences is story unless a rule hit it
 SHORT_WORDS = 5
 # A medium line enclosed by furniture is furniture when it is weak on its own: a model score
 # below WEAK_P, or under LOW_COHESION of its words recurring elsewhere in the text; a run of
@@ -383,6 +389,10 @@ def clean_text(
         short = f.n_words < SHORT_WORDS if doc_script not in ("CJK",) else f.n_chars < 15
         if short:
             cls[i] = SHORT
+        elif _prose(f):
+            # A long multi-sentence block is prose whatever its ending or separators: a
+            # scraped text often comes as one long line cut mid-sentence.
+            cls[i] = GOOD
         elif p[i] < P_BAD and not _sentence_paragraph(f, bool(doc.stops)):
             reasons[i] = _low_score_reason(f, float(p[i]))
         elif p[i] >= P_GOOD and f.n_chars >= GOOD_CHARS:

@@ -69,11 +69,14 @@ class HashingEmbedder:
         counts: dict[str, int] = {}
         for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
             counts[word] = counts.get(word, 0) + 1
-        row = np.zeros(self.dim, dtype=np.float32)
-        for word, tf in counts.items():
-            idx, val = self._features(word)
-            np.add.at(row, idx, val * np.float32(1.0 + np.log(tf)))
-        return row
+        if not counts:
+            return np.zeros(self.dim, dtype=np.float32)
+        feats = [self._features(word) for word in counts]
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        scale = np.repeat(1.0 + np.log(tf), [len(idx) for idx, _ in feats])
+        idx = np.concatenate([i for i, _ in feats])
+        val = np.concatenate([v for _, v in feats]) * scale
+        return np.bincount(idx, weights=val, minlength=self.dim).astype(np.float32)
 
     def embed(self, texts: Sequence[str]) -> FloatMatrix:
         """One unit-length row per text (a text without words gets a zero row)."""

@@ -91,32 +91,35 @@ class ClusterTablesMixin:
             seq = int(self._db.execute("SELECT coalesce(max(seq), 0) FROM article_clusters")
                       .fetchone()[0])
             self._db.executemany(
-                "INSERT OR REPLACE INTO article_clusters VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO article_clusters VALUES (?,?,?,?,?,?,?,?,?)",
                 [(a.article_id, a.event_id, a.storyline_id, a.duplicate_of, a.event_score,
-                  a.storyline_score, int(a.undated), seq + i + 1)
+                  a.storyline_score, int(a.undated), seq + i + 1, a.placed_time)
                  for i, a in enumerate(assignments)])
             for ev in sorted({a.event_id for a in assignments}):
                 self._refresh("event", ev)
             for sl in sorted({a.storyline_id for a in assignments}):
                 self._refresh("storyline", sl)
 
-    def assignments_since(self, since: datetime | None) -> list[tuple[str, str, str, str | None]]:
-        """(article id, event id, storyline id, duplicate_of) of clustered articles whose
-        event was active at or after ``since``, oldest first: what rebuilds the window."""
-        sql = ("SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of "
-               "FROM article_clusters c JOIN clusters e ON e.id = c.event_id "
-               "JOIN articles a ON a.id = c.article_id")
-        params: list[Any] = []
-        if since is not None:
-            sql += " WHERE coalesce(e.last_time, '9999') >= ?"
-            params.append(since.astimezone(UTC).isoformat())
-        return [tuple(r) for r in self._db.execute(sql + " ORDER BY c.seq", params)]  # type: ignore[misc]
+    def assignments_since(self, since: float) -> list[tuple[str, str, str, str | None, float]]:
+        """(article id, event id, storyline id, duplicate_of, placed time) of clustered
+        articles whose storyline was active at or after ``since`` (UNIX seconds), in the
+        order they were clustered: what rebuilds the clusterer's live window."""
+        rows = self._db.execute(
+            "SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of, c.placed_time "
+            "FROM article_clusters c JOIN clusters s ON s.id = c.storyline_id "
+            "WHERE s.active_to >= ? ORDER BY c.seq", (since,))
+        return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
+
+    def stream_clock(self) -> float | None:
+        """The latest placed time of any clustered article (the clusterer's clock)."""
+        row = self._db.execute("SELECT max(placed_time) FROM article_clusters").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
 
     def _refresh(self, level: Level, cid: str) -> None:
         col = "event_id" if level == "event" else "storyline_id"
         rows = self._db.execute(
             f"SELECT a.title, a.lang, a.outlet, a.sort_time, c.duplicate_of, c.event_id, "
-            f"c.storyline_id, a.published FROM article_clusters c "
+            f"c.storyline_id, a.published, c.placed_time FROM article_clusters c "
             f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? ORDER BY c.seq",
             (cid,)).fetchall()
         if not rows:
@@ -126,12 +129,12 @@ class ClusterTablesMixin:
         langs = Counter(r[1] or "?" for r in rows)
         outlets = Counter(r[2] for r in rows if r[2])
         self._db.execute(
-            "INSERT OR REPLACE INTO clusters VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO clusters VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (cid, level, rows[0][6] if level == "event" else None, rows[0][0], len(rows),
              sum(1 for r in rows if r[4]), len({r[5] for r in rows}), times[0], times[-1],
              json.dumps(dict(langs.most_common())),
              json.dumps(dict(outlets.most_common()), ensure_ascii=False),
-             datetime.now(UTC).isoformat()))
+             datetime.now(UTC).isoformat(), min(r[8] for r in rows), max(r[8] for r in rows)))
 
     # -- reads ----------------------------------------------------------------------------
     def list_stories(self, level: Level = "event", *, min_size: int = 1, limit: int = 50,
@@ -167,7 +170,8 @@ class ClusterTablesMixin:
     def article_assignment(self, article_id: str) -> ClusterAssignment | None:
         r = self._db.execute("SELECT * FROM article_clusters WHERE article_id = ?",
                              (article_id,)).fetchone()
-        return ClusterAssignment(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) if r else None
+        return (ClusterAssignment(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[8])
+                if r else None)
 
 
 def _story(r: Sequence[Any]) -> Story:

@@ -78,7 +78,8 @@ MIGRATIONS: tuple[str, ...] = (
         event_score REAL NOT NULL,
         storyline_score REAL NOT NULL,
         undated INTEGER NOT NULL,
-        seq INTEGER NOT NULL
+        seq INTEGER NOT NULL,
+        placed_time REAL NOT NULL
     );
     CREATE INDEX ix_ac_event ON article_clusters(event_id);
     CREATE INDEX ix_ac_storyline ON article_clusters(storyline_id);
@@ -94,9 +95,12 @@ MIGRATIONS: tuple[str, ...] = (
         last_time TEXT,
         langs TEXT NOT NULL,
         outlets TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        active_from REAL NOT NULL,
+        active_to REAL NOT NULL
     );
     CREATE INDEX ix_clusters_level_last ON clusters(level, last_time);
+    CREATE INDEX ix_clusters_active ON clusters(level, active_to);
     CREATE INDEX ix_clusters_storyline ON clusters(storyline_id);
     """,
 )

@@ -1,0 +1,134 @@
+"""``storylens cluster``, ``storylens stories`` and ``storylens story``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from storylens.cli.common import (
+    DbOption,
+    JsonOption,
+    err_console,
+    fail,
+    out_console,
+    print_json,
+    store_for,
+)
+from storylens.link.service import ClusterReport, cluster_store
+from storylens.records_story import Story
+from storylens.store.sqlite import SQLiteStore
+
+EmbedderOption = Annotated[str | None, typer.Option(
+    "--embedder", envvar="STORYLENS_EMBEDDER",
+    help="Dense text embedder: static (default, distilled, fast), use, e5 or hashing.")]
+
+
+def run_cluster(store: SQLiteStore, *, embedder: str | None, progress: bool) -> ClusterReport:
+    """Cluster what is new in ``store``, with a progress bar on a terminal."""
+    if not progress:
+        return cluster_store(store, embedder=embedder)
+    bar = Progress(TextColumn("cluster"), BarColumn(), MofNCompleteColumn(),
+                   console=err_console, transient=True)
+    with bar:
+        task = bar.add_task("cluster", total=None)
+        return cluster_store(store, embedder=embedder,
+                             progress=lambda d, t: bar.update(task, completed=d, total=t))
+
+
+def cluster(
+    db: DbOption = None,
+    embedder: EmbedderOption = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress",
+                                           help="Show a progress bar.")] = sys.stderr.isatty(),
+    as_json: JsonOption = False,
+) -> None:
+    """Assign every article not yet clustered to an event and a storyline.
+
+    Runs after each ingest unless `ingest --no-cluster`. Events are reports of one
+    happening (within days); storylines chain events over months. Syndicated copies join
+    their original's event as copies. Re-running continues with the same ids.
+    """
+    with store_for(db) as store:
+        report = run_cluster(store, embedder=embedder, progress=progress and not as_json)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    out_console.print(
+        f"clustered {report.clustered}: {report.new_events} new events, "
+        f"{report.new_storylines} new storylines, {report.duplicates} syndicated copies, "
+        f"{report.undated} without date")
+
+
+def _span(s: Story) -> str:
+    if not s.first_time:
+        return "—"
+    a, b = s.first_time.date().isoformat(), (s.last_time or s.first_time).date().isoformat()
+    return a if a == b else f"{a} → {b}"
+
+
+def stories(
+    db: DbOption = None,
+    level: Annotated[str, typer.Option(help="event or storyline.")] = "event",
+    min_size: Annotated[int, typer.Option("--min-size", min=1,
+                                          help="Only stories with this many articles.")] = 1,
+    sort: Annotated[str, typer.Option(help="recent or size.")] = "recent",
+    limit: Annotated[int, typer.Option(min=1)] = 30,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """List events (or storylines) with title, size, outlets, languages and time span."""
+    if level not in ("event", "storyline"):
+        fail(f"--level {level!r}: choose event or storyline")
+    if sort not in ("recent", "size"):
+        fail(f"--sort {sort!r}: choose recent or size")
+    with store_for(db) as store:
+        rows = store.list_stories(level, min_size=min_size, limit=limit, offset=offset,  # type: ignore[arg-type]
+                                  sort=sort)
+        total = store.count_stories(level, min_size=min_size)  # type: ignore[arg-type]
+    if as_json:
+        print_json({"total": total, "limit": limit, "offset": offset,
+                    "stories": [s.to_dict() for s in rows]})
+        return
+    table = Table(title=f"{len(rows)} of {total} {level}s", title_justify="left")
+    for col, width in (("id", 20), ("size", 6), ("outlets", 7), ("langs", 5), ("span", 10)):
+        table.add_column(col, no_wrap=True, min_width=width)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=20, max_width=70)
+    for s in rows:
+        size = f"{s.size}" + (f" (+{s.n_copies} copies)" if s.n_copies else "")
+        if level == "storyline":
+            size += f" / {s.n_events} ev"
+        table.add_row(s.id, size, str(len(s.outlets)), ",".join(s.langs), _span(s), Text(s.title))
+    out_console.print(table)
+
+
+def story(
+    story_id: Annotated[str, typer.Argument(help="Event (ev-...) or storyline (sl-...) id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one event or storyline: its articles in time order, outlets and languages."""
+    with store_for(db) as store:
+        s = store.get_story(story_id)
+    if as_json:
+        print_json(s.to_dict())
+        return
+    out_console.print(Text(f"{s.level} {s.id}: {s.title}", style="bold"))
+    out_console.print(f"{s.size} articles ({s.n_copies} syndicated copies), "
+                      f"{len(s.outlets)} outlets, languages {', '.join(s.langs)}, {_span(s)}")
+    if s.level == "event" and s.storyline_id:
+        out_console.print(f"storyline: {s.storyline_id}")
+    table = Table()
+    for col, width in (("published", 10), ("outlet", 10), ("lang", 4),
+                       ("event" if s.level == "storyline" else "copy of", 8)):
+        table.add_column(col, no_wrap=True, min_width=width)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, min_width=20)
+    for m in s.members:
+        last = m["event_id"] if s.level == "storyline" else (m["duplicate_of"] or "")
+        table.add_row((m["published"] or "—")[:10], m["outlet"] or "—", m["lang"] or "?",
+                      last, Text(m["title"]))
+    out_console.print(table)

@@ -1,0 +1,1 @@
+"""Link stage: near-duplicates, same-event decisions, online event clustering, storylines."""

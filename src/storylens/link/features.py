@@ -1,0 +1,55 @@
+"""Similarity channels between an article and an event cluster, as one feature vector.
+
+Each channel is a separate, interpretable number; the pair model (``link.model``) learns
+how to weigh them. Time enters only as a gap on a log scale with a "no date" flag, so the
+content channels, not the calendar, carry the decision on dense news days. Language is
+deliberately not a feature: a model that learns "same language" as evidence stops linking
+across languages, where only the dense and name channels can speak.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.link.state import EventState
+from storylens.represent.article import ArticleRep
+from storylens.represent.lexical import cosine
+
+FEATURES: tuple[str, ...] = (
+    "dense_centroid",   # cosine of the article with the event's mean vector
+    "dense_xlang",      # the same cosine when the event has no article in this language
+                        # (lexical channels are blind across languages; dense is not)
+    "title_lex",        # title TF-IDF cosine with the event's title centroid
+    "body_lex",         # body TF-IDF cosine with the event's body centroid
+    "names_cover",      # share of the article's names that the event has seen
+    "names_jaccard",    # Jaccard of the article's names and the event's frequent names
+    "numbers_shared",   # log(1 + specific numbers in common)
+    "log_gap_hours",    # log(1 + hours to the nearest member); 0 when unknown
+    "no_date",          # 1 when either side has no date
+    "log_size",         # log(1 + event size)
+)
+
+
+def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
+    """The feature vector of (article, event), in ``FEATURES`` order."""
+    dense_c = float(a.dense @ ev.centroid())
+    names_cover = (sum(1 for n in a.names if n in ev.names) / len(a.names)) if a.names else 0.0
+    threshold = max(1, ev.size // 3)
+    frequent = {n for n, c in ev.names.items() if c >= threshold}
+    union = len(a.names | frequent)
+    jacc = len(a.names & frequent) / union if union else 0.0
+    shared_nums = sum(1 for n in a.numbers if n in ev.numbers)
+    gap = ev.nearest_gap_hours(a.time)
+    return np.array([
+        dense_c,
+        dense_c if (a.lang and ev.langs and a.lang not in ev.langs) else 0.0,
+        cosine(a.title_vec, ev.title_centroid()),
+        cosine(a.body_vec, ev.body_centroid()),
+        names_cover, jacc, math.log1p(shared_nums),
+        math.log1p(gap) if gap is not None else 0.0,
+        1.0 if gap is None else 0.0,
+        math.log1p(ev.size),
+    ], dtype=np.float64)

@@ -1,0 +1,89 @@
+"""Exact top-k retrieval of clusters by dense similarity, within a time window.
+
+A growable matrix of cluster centroids with one slot per live cluster; retrieval is one
+matrix-vector product over the slots whose time span is near the query's time. Clusters
+that fall out of the window are evicted, so memory and per-query cost depend on the
+window's density, not on the archive's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.represent.article import FloatVec
+
+
+class CentroidIndex:
+    """Slots of (cluster id, unit centroid, first time, last time)."""
+
+    def __init__(self, dim: int, capacity: int = 1024) -> None:
+        self.dim = dim
+        self._vecs = np.zeros((capacity, dim), dtype=np.float32)
+        self._first = np.full(capacity, np.inf)
+        self._last = np.full(capacity, -np.inf)
+        self._live = np.zeros(capacity, dtype=bool)
+        self._ids: list[str | None] = [None] * capacity
+        self._slot: dict[str, int] = {}
+        self._free: list[int] = list(range(capacity - 1, -1, -1))
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, cid: str) -> bool:
+        return cid in self._slot
+
+    def ids(self) -> list[str]:
+        return list(self._slot)
+
+    def _grow(self) -> None:
+        old = len(self._ids)
+        new = old * 2
+        self._vecs = np.vstack([self._vecs, np.zeros((old, self.dim), dtype=np.float32)])
+        self._first = np.concatenate([self._first, np.full(old, np.inf)])
+        self._last = np.concatenate([self._last, np.full(old, -np.inf)])
+        self._live = np.concatenate([self._live, np.zeros(old, dtype=bool)])
+        self._ids.extend([None] * old)
+        self._free.extend(range(new - 1, old - 1, -1))
+
+    def upsert(self, cid: str, centroid: FloatVec, first: float, last: float) -> None:
+        slot = self._slot.get(cid)
+        if slot is None:
+            if not self._free:
+                self._grow()
+            slot = self._free.pop()
+            self._slot[cid] = slot
+            self._ids[slot] = cid
+            self._live[slot] = True
+        self._vecs[slot] = centroid
+        self._first[slot] = first
+        self._last[slot] = last
+
+    def remove(self, cid: str) -> None:
+        slot = self._slot.pop(cid, None)
+        if slot is None:
+            return
+        self._live[slot] = False
+        self._ids[slot] = None
+        self._first[slot], self._last[slot] = np.inf, -np.inf
+        self._free.append(slot)
+
+    def search(self, q: FloatVec, t: float, window: float, k: int) -> list[tuple[str, float]]:
+        """Top-``k`` live clusters by cosine whose span comes within ``window`` seconds of
+        ``t``, best first."""
+        mask = self._live & (self._first - window <= t) & (self._last + window >= t)
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return []
+        scores: npt.NDArray[np.float32] = self._vecs[idx] @ q
+        if idx.size > k:
+            part = np.argpartition(-scores, k)[:k]
+            idx, scores = idx[part], scores[part]
+        order = np.argsort(-scores)
+        return [(str(self._ids[i]), float(s)) for i, s in zip(idx[order], scores[order],
+                                                              strict=True)]
+
+    def stale(self, before: float) -> list[str]:
+        """Clusters whose last time is earlier than ``before``."""
+        idx = np.flatnonzero(self._live & (self._last < before))
+        return [str(self._ids[i]) for i in idx]

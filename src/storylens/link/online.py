@@ -1,0 +1,200 @@
+"""Online clustering: each arriving article joins the best event or starts one; events
+chain into storylines the same way on a looser time scale.
+
+Per article: (1) MinHash LSH finds a syndicated copy -> join its original's event as a
+copy (reach, not coverage); (2) dense top-k retrieval over events live near the article's
+time; (3) the event pair model scores each candidate on all channels; the best above its
+threshold wins, else a new event starts; (4) a new event is linked the same way to the
+storylines live within the storyline window. Ids never change once given (no merges), so
+they are stable as articles arrive, late ones included. Clusters idle for longer than
+twice their window are evicted (``on_evict`` lets a store keep them), which bounds memory
+and per-article cost whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from storylens.link.features import pair_features
+from storylens.link.index import CentroidIndex
+from storylens.link.model import LogisticModel
+from storylens.link.state import EventState
+from storylens.represent.article import ArticleRep
+from storylens.represent.minhash import LSHIndex
+
+DAY = 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one article went."""
+
+    article_id: str
+    event_id: str
+    storyline_id: str
+    duplicate_of: str | None
+    event_score: float
+    """Pair-model probability of the chosen event (1.0 when it started the event)."""
+    storyline_score: float
+    new_event: bool
+    new_storyline: bool
+    undated: bool
+    time: float
+    """Where the article was placed in time (its date, else the stream clock)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    event_window_days: float = 3.0
+    storyline_window_days: float = 270.0
+    top_k: int = 8
+    duplicate_jaccard: float = 0.8
+
+
+class Level:
+    """One clustering level (events or storylines): states, index, decision model."""
+
+    def __init__(self, model: LogisticModel, dim: int, window: float, prefix: str,
+                 top_k: int) -> None:
+        self.model, self.window, self.prefix, self.top_k = model, window, prefix, top_k
+        self.states: dict[str, EventState] = {}
+        self.index = CentroidIndex(dim)
+
+    def best(self, rep: ArticleRep, t: float, exclude: str | None = None
+             ) -> tuple[str | None, float]:
+        cands = [c for c, _ in self.index.search(rep.dense, t, self.window, self.top_k)
+                 if c != exclude]
+        if not cands:
+            return None, 0.0
+        import numpy as np
+
+        x = np.vstack([pair_features(rep, self.states[c]) for c in cands])
+        p = self.model.proba(x)
+        i = int(np.argmax(p))
+        return (cands[i], float(p[i])) if p[i] >= self.model.threshold else (None, float(p[i]))
+
+    def start(self, cid: str, rep: ArticleRep, t: float) -> EventState:
+        st = EventState.start(cid, rep)
+        self.states[cid] = st
+        self._reindex(st, t)
+        return st
+
+    def join(self, cid: str, rep: ArticleRep, t: float) -> EventState:
+        st = self.states[cid]
+        st.add(rep)
+        self._reindex(st, t)
+        return st
+
+    def _reindex(self, st: EventState, t: float) -> None:
+        first = st.first_time if st.first_time is not None else t
+        last = st.last_time if st.last_time is not None else t
+        self.index.upsert(st.id, st.centroid(), min(first, t), max(last, t))
+
+
+class OnlineClusterer:
+    """Assigns articles to events and storylines one at a time."""
+
+    def __init__(self, event_model: LogisticModel, storyline_model: LogisticModel, dim: int,
+                 config: ClusterConfig | None = None,
+                 on_evict: Callable[[str, EventState], None] | None = None) -> None:
+        self.config = cfg = config or ClusterConfig()
+        self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k)
+        self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
+                                cfg.top_k)
+        self.lsh = LSHIndex()
+        self._lsh_time: dict[str, float] = {}
+        self.article_event: dict[str, str] = {}
+        self.original_of: dict[str, str] = {}
+        self.clock = 0.0
+        self._on_evict = on_evict
+        self._since_evict = 0
+
+    def add(self, rep: ArticleRep) -> Assignment:
+        undated = rep.time is None
+        t = rep.time if rep.time is not None else self.clock
+        self.clock = max(self.clock, t)
+        dup = self._duplicate_of(rep, t)
+        new_event = new_story = False
+        if dup is not None and self.article_event.get(dup) in self.events.states:
+            ev_id, ev_score = self.article_event[dup], 1.0
+            ev = self.events.states[ev_id]
+            ev.members.append(rep.id)
+        else:
+            dup = None
+            found, ev_score = self.events.best(rep, t)
+            if found is None:
+                ev_id, ev_score, new_event = f"ev-{rep.id}", 1.0, True
+                ev = self.events.start(ev_id, rep, t)
+            else:
+                ev_id = found
+                ev = self.events.join(ev_id, rep, t)
+        if new_event:
+            sl_id, sl_score = self.storylines.best(rep, t)
+            if sl_id is None:
+                sl_id, sl_score, new_story = f"sl-{rep.id}", 1.0, True
+                self.storylines.start(sl_id, rep, t)
+            else:
+                self.storylines.join(sl_id, rep, t)
+            ev.storyline_id = sl_id
+        else:
+            sl_id, sl_score = ev.storyline_id or f"sl-{rep.id}", 1.0
+            if dup is None and sl_id in self.storylines.states:
+                self.storylines.join(sl_id, rep, t)
+        self.article_event[rep.id] = ev_id
+        self.lsh.add(rep.id, rep.minhash)
+        self._lsh_time[rep.id] = t
+        self._since_evict += 1
+        if self._since_evict >= 256:
+            self.evict()
+        return Assignment(rep.id, ev_id, sl_id, dup, round(ev_score, 4), round(sl_score, 4),
+                          new_event, new_story, undated, t)
+
+    def restore(self, rep: ArticleRep, event_id: str, storyline_id: str,
+                duplicate_of: str | None) -> None:
+        """Replay a stored assignment (no decision), to rebuild the live window in a new
+        process so that ids continue where the last run stopped."""
+        t = rep.time if rep.time is not None else self.clock
+        self.clock = max(self.clock, t)
+        if duplicate_of is not None and event_id in self.events.states:
+            self.events.states[event_id].members.append(rep.id)
+            self.original_of[rep.id] = duplicate_of
+        elif event_id in self.events.states:
+            self.events.join(event_id, rep, t)
+        else:
+            self.events.start(event_id, rep, t).storyline_id = storyline_id
+        if duplicate_of is None:
+            if storyline_id in self.storylines.states:
+                self.storylines.join(storyline_id, rep, t)
+            else:
+                self.storylines.start(storyline_id, rep, t)
+        self.article_event[rep.id] = event_id
+        self.lsh.add(rep.id, rep.minhash)
+        self._lsh_time[rep.id] = t
+
+    def _duplicate_of(self, rep: ArticleRep, t: float) -> str | None:
+        horizon = 2 * self.events.window
+        hits = [h for h in self.lsh.query(rep.minhash, self.config.duplicate_jaccard)
+                if abs(self._lsh_time.get(h[0], t) - t) <= horizon]
+        if not hits:
+            return None
+        first = hits[0][0]
+        return self.original_of.setdefault(rep.id, self.original_of.get(first, first))
+
+    def evict(self) -> None:
+        """Drop clusters idle for more than twice their window (and old LSH entries)."""
+        self._since_evict = 0
+        for level in (self.events, self.storylines):
+            for cid in level.index.stale(self.clock - 2 * level.window):
+                level.index.remove(cid)
+                st = level.states.pop(cid)
+                if self._on_evict:
+                    self._on_evict(cid, st)
+                if level is self.events:
+                    for m in st.members:
+                        self.article_event.pop(m, None)
+                        self.original_of.pop(m, None)
+        horizon = self.clock - 2 * self.events.window
+        for aid in [a for a, t in self._lsh_time.items() if t < horizon]:
+            self.lsh.remove(aid)
+            del self._lsh_time[aid]

@@ -1,0 +1,149 @@
+"""The cluster job over a store: represent what is new (reusing stored vectors), replay
+the live window, assign each unclustered article in time order, save as it goes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from storylens.errors import ConfigError
+from storylens.link.features import FEATURES
+from storylens.link.model import MODEL_DIR, LogisticModel
+from storylens.link.online import ClusterConfig, OnlineClusterer
+from storylens.records import Article
+from storylens.records_story import ClusterAssignment
+from storylens.represent.article import ArticleRep, represent_batch
+from storylens.represent.base import Embedder, get_embedder
+from storylens.represent.lexical import DocFreq
+from storylens.store.sqlite import SQLiteStore
+
+DEFAULT_EMBEDDER = "static"
+
+
+@dataclass(slots=True)
+class ClusterReport:
+    clustered: int = 0
+    new_events: int = 0
+    new_storylines: int = 0
+    duplicates: int = 0
+    undated: int = 0
+    reused_vectors: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@lru_cache(maxsize=4)
+def load_models(embedder: str) -> tuple[LogisticModel, LogisticModel]:
+    """The shipped event and storyline pair models trained for ``embedder``'s vectors."""
+    ev = MODEL_DIR / f"event-{embedder}.json"
+    sl = MODEL_DIR / f"storyline-{embedder}.json"
+    if not ev.exists() or not sl.exists():
+        raise ConfigError(f"no pair models for embedder {embedder!r} in {MODEL_DIR}; train "
+                          f"them with `python -m storylens.link.train --embedder {embedder}`")
+    return LogisticModel.load(ev, FEATURES), LogisticModel.load(sl, FEATURES)
+
+
+def embedder_name(name: str | None = None) -> str:
+    return name or os.environ.get("STORYLENS_EMBEDDER") or DEFAULT_EMBEDDER
+
+
+def text_hash(a: Article) -> str:
+    return hashlib.blake2b(f"{a.title}\n{a.text}".encode(), digest_size=8).hexdigest()
+
+
+def represent_articles(articles: Sequence[Article], embedder: Embedder, df: DocFreq
+                       ) -> list[ArticleRep]:
+    return represent_batch(
+        [(a.id, a.title, a.text, a.published, a.lang, a.outlet) for a in articles], embedder, df)
+
+
+def _future(a: Article) -> bool:
+    """Published more than a day after it was ingested: a wrong date."""
+    return bool(a.published and a.ingested_at and
+                a.published > a.ingested_at + timedelta(days=1))
+
+
+def cluster_store(
+    store: SQLiteStore, *, embedder: str | None = None, config: ClusterConfig | None = None,
+    batch_size: int = 256, progress: Callable[[int, int], None] | None = None,
+) -> ClusterReport:
+    """Cluster every stored article that is not clustered yet. Safe to run repeatedly:
+    finished batches are saved, and a new run continues with the same cluster ids."""
+    import time
+
+    report = ClusterReport()
+    todo = store.unclustered_ids()
+    if not todo:
+        return report
+    name = embedder_name(embedder)
+    emb = get_embedder(name)
+    ev_model, sl_model = load_models(name)
+    cfg = config or ClusterConfig()
+    df = DocFreq(*store.load_docfreq())
+    clusterer = OnlineClusterer(ev_model, sl_model, emb.dim, cfg)
+    t_rep = t_link = t_io = 0.0
+
+    first = store.get_articles(todo[:1])[0]
+    clock = store.stream_clock()
+    if first.published is not None and not _future(first):
+        start = first.published.timestamp()
+    elif clock is not None:
+        start = clock
+    else:
+        start = (first.ingested_at or datetime.now(UTC)).timestamp()
+    prior = store.assignments_since(start - 2 * cfg.storyline_window_days * 86400.0)
+    if prior:
+        reps = store.get_reprs([p[0] for p in prior], name)
+        for aid, ev_id, sl_id, dup, placed in prior:
+            if aid in reps:
+                rep = reps[aid][1]
+                rep.time = placed
+                clusterer.restore(rep, ev_id, sl_id, dup)
+
+    done = 0
+    for i in range(0, len(todo), batch_size):
+        t0 = time.perf_counter()
+        arts = store.get_articles(todo[i : i + batch_size])
+        stored = store.get_reprs([a.id for a in arts], name)
+        fresh = [a for a in arts if stored.get(a.id, ("", None))[0] != text_hash(a)]
+        t1 = time.perf_counter()
+        new_reps = {r.id: r for r in represent_articles(fresh, emb, df)}
+        t2 = time.perf_counter()
+        store.put_reprs([(name, text_hash(a), new_reps[a.id]) for a in fresh])
+        store.save_docfreq(df.take_pending(), df.n_docs)
+        report.reused_vectors += len(arts) - len(fresh)
+        out: list[ClusterAssignment] = []
+        t3 = time.perf_counter()
+        for a in arts:
+            rep = new_reps.get(a.id) or stored[a.id][1]
+            if _future(a):
+                rep.time = None  # a date in the future would drag the clock: place by arrival
+            asg = clusterer.add(rep)
+            out.append(ClusterAssignment(asg.article_id, asg.event_id, asg.storyline_id,
+                                         asg.duplicate_of, asg.event_score,
+                                         asg.storyline_score, asg.undated, asg.time))
+            report.new_events += asg.new_event
+            report.new_storylines += asg.new_storyline
+            report.duplicates += asg.duplicate_of is not None
+            report.undated += asg.undated
+        t4 = time.perf_counter()
+        store.save_assignments(out)
+        t5 = time.perf_counter()
+        t_io += (t1 - t0) + (t3 - t2) + (t5 - t4)
+        t_rep += t2 - t1
+        t_link += t4 - t3
+        done += len(arts)
+        report.clustered = done
+        if progress:
+            progress(done, len(todo))
+    report.seconds = {"represent": round(t_rep, 3), "link": round(t_link, 3),
+                      "store": round(t_io, 3)}
+    return report
+

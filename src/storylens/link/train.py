@@ -1,0 +1,212 @@
+"""Train the event and storyline pair models from labelled development streams.
+
+    python -m storylens.link.train --stream .devdata/mixed-stream.jsonl [--embedder static]
+
+How: each stream goes through the real extract/clean and represent steps; then, in time
+order, every article is compared with the clusters the retrieval step would offer it
+(dense top-k within the window) plus its gold cluster, with clusters grown from the gold
+labels ("teacher forcing"): the gold cluster is the positive, the others negatives. The
+storyline model learns the same way at the storyline level, from each event's first
+article, with the time-gap features held at zero so that a storyline may return after
+months. Thresholds are chosen by running the real online clusterer on the training part.
+
+Honest numbers: the stream's gold storylines are split in two folds by a stable hash;
+each fold's model is scored on the other fold (out-of-fold), and the shipped model is then
+fitted on everything. The out-of-fold scores are what BENCHMARKS.md reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.eval.metrics import b_cubed, cross_lingual_pairwise, pairwise
+from storylens.eval.streams import stable_hash
+from storylens.extract.pipeline import extract_article
+from storylens.ingest.files import raw_from_json
+from storylens.link.features import FEATURES, pair_features
+from storylens.link.index import CentroidIndex
+from storylens.link.model import MODEL_DIR, LogisticModel
+from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
+from storylens.link.state import EventState
+from storylens.represent.article import ArticleRep, represent_batch
+from storylens.represent.base import get_embedder
+from storylens.represent.lexical import DocFreq
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+_TIME_FEATURES = ("log_gap_hours", "no_date")
+Row = tuple[ArticleRep, str, str]  # rep, gold event, gold storyline
+
+
+def load_stream(path: Path, embedder: str) -> list[Row]:
+    """Extract, clean and represent a labelled stream, in its time order."""
+    objs = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    arts, gold = [], []
+    for n, obj in enumerate(objs):
+        art = extract_article(raw_from_json(obj, f"{path}:{n + 1}"), now=NOW)
+        arts.append(art)
+        gold.append((str(obj["event"]), str(obj.get("storyline") or obj["event"])))
+    order = sorted(range(len(arts)), key=lambda i: (arts[i].published or NOW, i))
+    arts = [arts[i] for i in order]
+    gold = [gold[i] for i in order]
+    reps = represent_batch([(a.id, a.title, a.text, a.published, a.lang, a.outlet)
+                            for a in arts], get_embedder(embedder), DocFreq())
+    return [(r, e, s) for r, (e, s) in zip(reps, gold, strict=True)]
+
+
+def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int
+                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+    """Feature rows and labels of (article, candidate cluster) pairs under gold growth."""
+    states: dict[str, EventState] = {}
+    index: CentroidIndex | None = None
+    xs: list[npt.NDArray[np.float64]] = []
+    ys: list[int] = []
+    window = window_days * DAY
+    seen_events: set[str] = set()
+    clock = 0.0
+    rng = random.Random(13)
+    for rep, ev, sl in rows:
+        gold = ev if level == "event" else sl
+        if index is None:
+            index = CentroidIndex(rep.dense.shape[0])
+        t = rep.time if rep.time is not None else clock
+        clock = max(clock, t)
+        decide = level == "event" or ev not in seen_events
+        if decide:
+            near = index.search(rep.dense, t, window, 4 * top_k)
+            cands = {c for c, _ in near[:top_k]}
+            # a few random window members too, so the model is not trained only on the
+            # dense channel's hardest negatives (which would teach it to distrust dense)
+            rest = [c for c, _ in near[top_k:]]
+            cands.update(rng.sample(rest, min(3, len(rest))))
+            if gold in states and gold in index:
+                cands.add(gold)
+            for c in cands:
+                x = pair_features(rep, states[c])
+                if level == "storyline":
+                    for f in _TIME_FEATURES:
+                        x[FEATURES.index(f)] = 0.0
+                xs.append(x)
+                ys.append(int(c == gold))
+        seen_events.add(ev)
+        if gold in states:
+            states[gold].add(rep)
+        else:
+            states[gold] = EventState.start(gold, rep)
+        st = states[gold]
+        index.upsert(gold, st.centroid(), st.first_time if st.first_time is not None else t,
+                     st.last_time if st.last_time is not None else t)
+    return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)
+
+
+def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], meta: dict[str, Any]
+        ) -> LogisticModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=1.0, max_iter=2000)
+    lr.fit((x - mean) / scale, y)
+    return LogisticModel(FEATURES, mean, scale, lr.coef_[0].astype(np.float64),
+                         float(lr.intercept_[0]), 0.5, meta)
+
+
+def run_online(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
+               cfg: ClusterConfig) -> dict[str, Any]:
+    """Cluster ``rows`` online with the given models; score against gold."""
+    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg)
+    out = [cl.add(r) for r, _, _ in rows]
+    langs = [r.lang or "?" for r, _, _ in rows]
+    gold_e = [e for _, e, _ in rows]
+    gold_s = [s for _, _, s in rows]
+    pe = [a.event_id for a in out]
+    ps = [a.storyline_id for a in out]
+    return {"bcubed": b_cubed(gold_e, pe).to_dict(), "pairwise": pairwise(gold_e, pe).to_dict(),
+            "crosslingual_pairwise": cross_lingual_pairwise(gold_e, pe, langs).to_dict(),
+            "storyline_bcubed": b_cubed(gold_s, ps).to_dict(),
+            "storyline_pairwise": pairwise(gold_s, ps).to_dict()}
+
+
+def _with_threshold(m: LogisticModel, t: float) -> LogisticModel:
+    return LogisticModel(m.features, m.mean, m.scale, m.coef, m.intercept, t, m.meta)
+
+
+def choose_thresholds(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
+                      cfg: ClusterConfig) -> tuple[float, float]:
+    """Event threshold maximising mean(B³ F1, pairwise F1), then the storyline one."""
+    grid = [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6]
+
+    def obj(s: dict[str, Any], pre: str = "") -> float:
+        b = s[f"{pre}bcubed" if pre else "bcubed"]["f1"]
+        p = s[f"{pre}pairwise" if pre else "pairwise"]["f1"]
+        return float(b + p) / 2
+
+    best_e = max(grid, key=lambda t: obj(run_online(rows, _with_threshold(ev, t), sl, cfg)))
+    ev_t = _with_threshold(ev, best_e)
+    best_s = max(grid, key=lambda t: obj(run_online(rows, ev_t, _with_threshold(sl, t), cfg),
+                                         "storyline_"))
+    return best_e, best_s
+
+
+def train(rows: Sequence[Row], cfg: ClusterConfig, meta: dict[str, Any]
+          ) -> tuple[LogisticModel, LogisticModel]:
+    xe, ye = teacher_pairs(rows, level="event", window_days=cfg.event_window_days,
+                           top_k=cfg.top_k)
+    xs, ys = teacher_pairs(rows, level="storyline", window_days=cfg.storyline_window_days,
+                           top_k=cfg.top_k)
+    ev = fit(xe, ye, {**meta, "pairs": len(ye), "positives": int(ye.sum())})
+    sl = fit(xs, ys, {**meta, "pairs": len(ys), "positives": int(ys.sum())})
+    te, ts = choose_thresholds(rows, ev, sl, cfg)
+    return _with_threshold(ev, te), _with_threshold(sl, ts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Train the event and storyline pair models.")
+    ap.add_argument("--stream", action="append", required=True,
+                    help="labelled JSONL stream (repeatable); see benchmarks/make_dev_streams.py")
+    ap.add_argument("--embedder", default="static")
+    ap.add_argument("--out", default=str(MODEL_DIR))
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    cfg = ClusterConfig()
+    t0 = time.perf_counter()
+    streams = {Path(p).name: load_stream(Path(p), args.embedder) for p in args.stream}
+    report: dict[str, Any] = {"embedder": args.embedder, "folds": {}}
+    for name, rows in streams.items():
+        folds = [[r for r in rows if stable_hash(r[2]) % 2 == k] for k in (0, 1)]
+        for k in (0, 1):
+            ev, sl = train(folds[k], cfg, {})
+            report["folds"][f"{name}:train{k}->test{1 - k}"] = {
+                "thresholds": [ev.threshold, sl.threshold],
+                **run_online(folds[1 - k], ev, sl, cfg)}
+    all_rows = [r for rows in streams.values() for r in rows]
+    all_rows.sort(key=lambda r: r[0].time or 0.0)
+    meta = {"streams": sorted(streams), "embedder": args.embedder,
+            "trained": time.strftime("%Y-%m-%d")}
+    ev, sl = train(all_rows, cfg, meta)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ev.save(out / f"event-{args.embedder}.json")
+    sl.save(out / f"storyline-{args.embedder}.json")
+    report["final_thresholds"] = [ev.threshold, sl.threshold]
+    report["coef"] = {"event": dict(zip(FEATURES, np.round(ev.coef, 3).tolist(), strict=True)),
+                      "storyline": dict(zip(FEATURES, np.round(sl.coef, 3).tolist(),
+                                            strict=True))}
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(report, indent=1), file=sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
