@@ -1,0 +1,100 @@
+"""The server-rendered pages: the article list (for now also the home page), one article,
+and the API reference.
+
+Query parameters here come from people typing in forms, so bad values are ignored with a
+notice instead of answered with 422, and a malformed full-text query falls back to a
+plain word search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from storylens import api
+from storylens.server.api_docs import operations
+from storylens.server.deps import request_store, run_query
+from storylens.server.templating import query_url, render_html
+from storylens.store.base import ArticleQuery
+
+router = APIRouter(include_in_schema=False)
+
+PER_PAGE = 25
+_Text = Annotated[str, Query(max_length=500)]
+
+
+def _day(value: str, name: str, notices: list[str], *, inclusive_end: bool = False
+         ) -> datetime | None:
+    """A date from the form; as an end bound a plain day counts whole (until 2020-01-31
+    includes that day), since people read a date picker that way."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        notices.append(f"Ignored {name} {value[:40]!r}: not a date like 2022-10-24.")
+        return None
+    return when + timedelta(days=1) if inclusive_end and len(value) == 10 else when
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/articles", response_class=HTMLResponse)
+def articles_page(
+    request: Request, q: _Text = "", lang: _Text = "", outlet: _Text = "",
+    since: _Text = "", until: _Text = "", page: _Text = "1",
+) -> HTMLResponse:
+    """Articles newest first, with a search box, language/outlet/date filters and pages."""
+    notices: list[str] = []
+    page_no = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    q, lang, outlet = q.strip(), lang.strip().lower(), outlet.strip()
+    query = ArticleQuery(lang=lang or None, outlet=outlet or None,
+                         since=_day(since, "since", notices),
+                         until=_day(until, "until", notices, inclusive_end=True),
+                         search=q or None,
+                         limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+    with request_store(request) as store:
+        rows, total, ran = run_query(store, query, lenient=True)
+    if q and ran.search != q:
+        notices.append("Searched the words of your query: it was not valid search syntax.")
+    filters = {"q": q, "lang": lang, "outlet": outlet, "since": since.strip(),
+               "until": until.strip()}
+    pages = max(1, -(-total // PER_PAGE))
+    return render_html(
+        "articles.html", page_title="Articles · storylens", nav_active="/articles",
+        articles=rows, total=total, filters=filters, notices=notices, page=page_no,
+        pages=pages, filtered=any(filters.values()),
+        prev_url=query_url("/articles", **filters, page=page_no - 1) if page_no > 1 else None,
+        next_url=query_url("/articles", **filters, page=page_no + 1)
+        if page_no < pages else None,
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request, article_id: Annotated[str, Path(min_length=1, max_length=64)],
+) -> HTMLResponse:
+    """One article: clean text, metadata, the lines the cleaner removed and why, warnings,
+    and the raw input folded away."""
+    with request_store(request) as store:
+        article = api.get_article(store, article_id)
+    raw = article.raw if len(article.raw) <= 200_000 else article.raw[:200_000] + "\n…"
+    return render_html("article.html", page_title=f"{article.title[:80]} · storylens",
+                       nav_active="/articles", a=article, paragraphs=_paragraphs(article.text),
+                       raw=raw)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs_page(request: Request) -> HTMLResponse:
+    """The API reference, rendered on the server from the app's own OpenAPI schema."""
+    schema = request.app.openapi()
+    return render_html("api_docs.html", page_title="API · storylens", nav_active="/docs",
+                       info=schema.get("info", {}), ops=operations(schema))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n") if p.strip()]

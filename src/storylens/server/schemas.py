@@ -1,0 +1,143 @@
+"""Pydantic models of the API's bodies: they document ``/openapi.json`` and fix the shape
+of every response, so a field cannot appear or vanish by accident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from storylens.records import Article
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. `not_found`.")
+    message: str = Field(description="One line for people: what went wrong and the fix.")
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="For validation errors: each bad field's `loc` and `msg`.")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx response has this body."""
+
+    error: ErrorInfo
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    articles: int = Field(description="Articles in the store.")
+
+
+class Version(BaseModel):
+    name: Literal["storylens"]
+    version: str
+    api: Literal["v1"]
+    store_schema: int = Field(description="Schema version of the SQLite store.")
+
+
+class RemovedLineOut(BaseModel):
+    line_no: int
+    text: str
+    reason: str = Field(description="Why the cleaner dropped the line.")
+
+
+class ArticleSummary(BaseModel):
+    """An article in a list: metadata and an excerpt, not the full text."""
+
+    id: str
+    title: str
+    url: str | None
+    outlet: str | None
+    lang: str | None
+    lang_score: float
+    published: datetime | None
+    published_source: str
+    ingested_at: datetime | None
+    excerpt: str = Field(description="The first ~240 characters of the clean text.")
+    removed_lines: int
+    warnings: list[str]
+    href: str = Field(description="This article's API URL.")
+
+    @classmethod
+    def of(cls, a: Article) -> ArticleSummary:
+        text = " ".join(a.text.split())
+        excerpt = text if len(text) <= 240 else text[:239].rsplit(" ", 1)[0] + "…"
+        return cls(id=a.id, title=a.title, url=a.url, outlet=a.outlet, lang=a.lang,
+                   lang_score=a.lang_score, published=a.published,
+                   published_source=a.published_source, ingested_at=a.ingested_at,
+                   excerpt=excerpt, removed_lines=len(a.removed), warnings=a.warnings,
+                   href=f"/api/v1/articles/{a.id}")
+
+
+class ArticleDetail(BaseModel):
+    """One article in full: clean text, what the cleaner removed and why, warnings."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    url: str | None
+    outlet: str | None
+    lang: str | None
+    lang_score: float
+    published: datetime | None
+    published_source: str
+    ingested_at: datetime | None
+    content_hash: str
+    raw_format: str
+    removed: list[RemovedLineOut]
+    warnings: list[str]
+    raw: str | None = Field(default=None, description="The raw input, with `raw=true` only.")
+
+    @classmethod
+    def of(cls, a: Article, *, include_raw: bool = False) -> ArticleDetail:
+        return cls(id=a.id, source=a.source, title=a.title, text=a.text, url=a.url,
+                   outlet=a.outlet, lang=a.lang, lang_score=a.lang_score,
+                   published=a.published, published_source=a.published_source,
+                   ingested_at=a.ingested_at, content_hash=a.content_hash,
+                   raw_format=a.raw_format,
+                   removed=[RemovedLineOut(line_no=r.line_no, text=r.text, reason=r.reason)
+                            for r in a.removed],
+                   warnings=a.warnings, raw=a.raw if include_raw else None)
+
+
+class PageLinks(BaseModel):
+    next: str | None = Field(description="URL of the next page, `null` on the last.")
+    prev: str | None = Field(description="URL of the previous page, `null` on the first.")
+
+
+class ArticlePage(BaseModel):
+    total: int = Field(description="Articles matching the filters, over all pages.")
+    limit: int
+    offset: int
+    articles: list[ArticleSummary]
+    links: PageLinks
+
+
+class ArticleIn(BaseModel):
+    """One article to ingest: the JSONL ingest format. `text` or `html` is required."""
+
+    text: str | None = None
+    html: str | None = Field(default=None, description="Used instead of `text` when given.")
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = Field(default=None, description="Default: from the URL's domain.")
+    published: str | None = Field(default=None, description="Any date format; ISO preferred.")
+    lang: str | None = Field(default=None, description="ISO code; default: detected.")
+    id: str | None = Field(default=None, description="The article's id at its source.")
+
+
+class IngestItem(BaseModel):
+    index: int = Field(description="Position of the item in the request array.")
+    status: Literal["ingested", "duplicate", "failed"]
+    id: str | None = Field(default=None, description="The article id (not for failures).")
+    reason: str | None = Field(default=None, description="Why it failed.")
+
+
+class IngestResult(BaseModel):
+    ingested: int
+    duplicates: int
+    failed: int
+    warnings: int = Field(description="Extraction warnings over all ingested articles.")
+    items: list[IngestItem]
