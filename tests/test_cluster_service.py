@@ -60,8 +60,8 @@ def test_resume_keeps_ids_reuses_vectors_and_groups_copies(tmp_path: Path) -> No
         after = _assignments(store)
         assert {k: after[k] for k in before} == before, "ids of earlier articles never change"
         new = after[rep.ingested[0]]
-        orig_id = [a.id for a in store.list_articles(ArticleQuery(limit=100))
-                   if a.title == rows[0]["title"] and a.id != rep.ingested[0]][0]
+        orig_id = next(a.id for a in store.list_articles(ArticleQuery(limit=100))
+                   if a.title == rows[0]["title"] and a.id != rep.ingested[0])
         assert new[0] == before[orig_id][0], "the syndicated copy joins its original's event"
         assert second.duplicates == 1
         story = store.get_story(new[0])
