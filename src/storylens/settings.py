@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_bytes", 20_000_000, "Largest input file or JSONL line accepted, in bytes."),
     Setting("batch_size", 200, "Articles written per store transaction during ingest."),
+    Setting("embedder", "static", "Dense embedder for linking: static, use, e5 or hashing."),
+    Setting("token", None, "Bearer token the HTTP API requires for write endpoints."),
 )
 
 
@@ -44,6 +46,8 @@ class Settings:
     db: Path
     max_bytes: int
     batch_size: int
+    embedder: str
+    token: str | None
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -63,6 +67,8 @@ class Settings:
                 db=Path(values["db"]).expanduser(),
                 max_bytes=int(values["max_bytes"]),
                 batch_size=max(1, int(values["batch_size"])),
+                embedder=str(values["embedder"]),
+                token=str(values["token"]) if values["token"] else None,
             )
         except (TypeError, ValueError) as e:
             raise ConfigError(f"invalid setting value ({e}); check STORYLENS_* variables") from e

@@ -11,6 +11,7 @@ from storylens.cli.common import EXIT_ERROR, err_console
 from storylens.cli.eval_cmd import eval_app
 from storylens.cli.ingest_cmd import ingest
 from storylens.cli.serve_cmd import serve
+from storylens.compare.cli import compare, eval_pairs
 from storylens.errors import StorylensError
 
 app = typer.Typer(
@@ -29,6 +30,8 @@ app.command()(cluster)
 app.command()(stories)
 app.command()(story)
 app.command()(serve)
+app.command("compare")(compare)
+eval_app.command("pairs")(eval_pairs)
 app.add_typer(eval_app, name="eval")
 
 

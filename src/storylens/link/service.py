@@ -4,7 +4,6 @@ the live window, assign each unclustered article in time order, save as it goes.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep, represent_batch
 from storylens.represent.base import Embedder, get_embedder
 from storylens.represent.lexical import DocFreq
+from storylens.settings import Settings
 from storylens.store.sqlite import SQLiteStore
 
 DEFAULT_EMBEDDER = "static"
@@ -51,7 +51,8 @@ def load_models(embedder: str) -> tuple[LogisticModel, LogisticModel]:
 
 
 def embedder_name(name: str | None = None) -> str:
-    return name or os.environ.get("STORYLENS_EMBEDDER") or DEFAULT_EMBEDDER
+    """The embedder to use: the given name, else the setting (STORYLENS_EMBEDDER)."""
+    return name or Settings.load().embedder or DEFAULT_EMBEDDER
 
 
 def text_hash(a: Article) -> str:

@@ -1,0 +1,140 @@
+"""Similarity channels between two analysed articles: the inputs of the dimension models.
+
+Each channel is one interpretable number (see ``FEATURES``); the per-dimension linear
+models in ``dimensions`` learn how to weigh them. Channels are computed from the
+``Analysis`` of each side, so they cost a few matrix products per pair.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from storylens.compare.analysis import Analysis, fold
+from storylens.compare.facts import greedy_align, similarity_matrix
+
+FEATURES: tuple[str, ...] = (
+    "dense_full",      # cosine of the mean sentence vectors
+    "dense_lead",      # cosine of the mean of title + first two sentences
+    "dense_title",     # cosine of the titles (first sentences)
+    "align_cov",       # mean share of sentences aligned (greedy one-to-one, threshold)
+    "align_cov_min",   # the smaller side's share
+    "best_match",      # mean over all sentences of the best hybrid similarity on the other side
+    "best_dense",      # same, dense cosine only
+    "lex_cos",         # sublinear-TF cosine of content words (length >= 4, folded)
+    "names_jaccard",   # Jaccard of the folded entity names
+    "names_cover",     # shared names / names of the side with fewer
+    "countries_cos",   # cosine of the country-mention count vectors
+    "numbers_jaccard",  # Jaccard of the specific numbers
+    "years_jaccard",   # Jaccard of the years mentioned
+    "no_years",        # 1 when one side mentions no year
+    "log_gap_days",    # log(1 + days between publication dates), 0 when unknown
+    "no_date",         # 1 when either date is unknown
+    "tone_diff",       # |tone A - tone B|
+    "log_len_ratio",   # log(longer / shorter) in characters
+    "same_lang",       # 1 when both sides have the same language code
+)
+
+COVERAGE_THRESHOLD = 0.3
+"""Alignment threshold of the coverage channels (static embedder): on the SemEval dev
+pairs, Pearson(coverage, overall) rises as the threshold falls to 0.3 and flattens below
+(``train_dimensions --tune-threshold``). It is lower than the display threshold
+(``facts.DEFAULT_THRESHOLD``) on purpose: as a feature, a soft coverage carries more
+signal; as a list of shared facts shown to a reader, precision matters more."""
+
+_WORD = re.compile(r"\w{4,}")
+FloatVec = npt.NDArray[np.float64]
+
+
+def _unit_mean(m: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    if m.shape[0] == 0:
+        return np.zeros(m.shape[1] if m.ndim == 2 else 0, dtype=np.float64)
+    v: npt.NDArray[np.float64] = m.astype(np.float64).mean(axis=0)
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _cos(x: FloatVec, y: FloatVec) -> float:
+    return float(x @ y) if x.size and y.size else 0.0
+
+
+def _jaccard(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
+    u = len(x | y)
+    return len(x & y) / u if u else 0.0
+
+
+def _counter_cos(x: Mapping[str, float], y: Mapping[str, float]) -> float:
+    nx = math.sqrt(sum(v * v for v in x.values()))
+    ny = math.sqrt(sum(v * v for v in y.values()))
+    if not nx or not ny:
+        return 0.0
+    return sum(v * y.get(k, 0.0) for k, v in x.items()) / (nx * ny)
+
+
+def lexical_cosine(doc_a: str, doc_b: str) -> float:
+    """Cosine of sublinear term frequencies of words of 4+ characters (folded)."""
+    ca = Counter(_WORD.findall(fold(doc_a)))
+    cb = Counter(_WORD.findall(fold(doc_b)))
+    return _counter_cos({k: 1 + math.log(v) for k, v in ca.items()},
+                        {k: 1 + math.log(v) for k, v in cb.items()})
+
+
+def date_gap_days(a: Analysis, b: Analysis) -> float | None:
+    """Days between the two publication dates, or None when either is unknown."""
+    pa, pb = a.article.published, b.article.published
+    if pa is None or pb is None or "none" in (a.article.published_source,
+                                              b.article.published_source):
+        return None
+    return abs((pa - pb).total_seconds()) / 86400.0
+
+
+def channels(a: Analysis, b: Analysis, *, threshold: float, tone_a: float, tone_b: float
+             ) -> dict[str, float]:
+    """All channels of the pair, keyed by ``FEATURES`` names."""
+    sim = similarity_matrix(a, b)
+    dense = (a.vectors @ b.vectors.T).astype(np.float64) if sim.size else sim
+    pairs = greedy_align(sim, threshold)
+    na, nb = len(a.sentences), len(b.sentences)
+    cov_a, cov_b = (len(pairs) / na if na else 0.0), (len(pairs) / nb if nb else 0.0)
+    best = (float(np.concatenate([sim.max(axis=1), sim.max(axis=0)]).mean())
+            if sim.size else 0.0)
+    best_d = (float(np.concatenate([dense.max(axis=1), dense.max(axis=0)]).mean())
+              if dense.size else 0.0)
+    names_a, names_b = a.names, b.names
+    small = min(len(names_a), len(names_b))
+    gap = date_gap_days(a, b)
+    len_a, len_b = max(1, len(a.doc)), max(1, len(b.doc))
+    title_a = a.vectors[:1].astype(np.float64)
+    title_b = b.vectors[:1].astype(np.float64)
+    return {
+        "dense_full": _cos(_unit_mean(a.vectors), _unit_mean(b.vectors)),
+        "dense_lead": _cos(_unit_mean(a.vectors[:3]), _unit_mean(b.vectors[:3])),
+        "dense_title": float((title_a @ title_b.T)[0, 0]) if na and nb else 0.0,
+        "align_cov": (cov_a + cov_b) / 2,
+        "align_cov_min": min(cov_a, cov_b),
+        "best_match": best,
+        "best_dense": best_d,
+        "lex_cos": lexical_cosine(a.doc, b.doc),
+        "names_jaccard": _jaccard(names_a, names_b),
+        "names_cover": len(names_a & names_b) / small if small else 0.0,
+        "countries_cos": _counter_cos({k: float(v) for k, v in a.countries.items()},
+                                      {k: float(v) for k, v in b.countries.items()}),
+        "numbers_jaccard": _jaccard(a.numbers, b.numbers),
+        "years_jaccard": _jaccard({str(y) for y in a.years}, {str(y) for y in b.years}),
+        "no_years": 0.0 if a.years and b.years else 1.0,
+        "log_gap_days": math.log1p(gap) if gap is not None else 0.0,
+        "no_date": 1.0 if gap is None else 0.0,
+        "tone_diff": abs(tone_a - tone_b),
+        "log_len_ratio": math.log(max(len_a, len_b) / min(len_a, len_b)),
+        "same_lang": 1.0 if a.article.lang and a.article.lang == b.article.lang else 0.0,
+    }
+
+
+def vector(ch: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    """Channels as a vector in ``FEATURES`` order."""
+    return np.array([ch[f] for f in FEATURES], dtype=np.float64)
