@@ -97,8 +97,10 @@ def test_cli_cluster_stories_and_story(run_cli: RunCli) -> None:
     assert sizes == 28
     s0 = listed["stories"][0]
     assert {"id", "title", "size", "outlets", "langs", "first_time", "last_time"} <= set(s0)
-    one = json.loads(run_cli("story", s0["id"], "--json", check_rc=0).stdout)
+    shown = json.loads(run_cli("story", s0["id"], "--json", check_rc=0).stdout)
+    one = shown["story"]
     assert one["id"] == s0["id"] and len(one["members"]) == s0["size"]
+    assert "coverage" in shown
     sl = json.loads(run_cli("stories", "--level", "storyline", "--json").stdout)
     assert sum(s["size"] for s in sl["stories"]) == 28
     assert run_cli("story", "ev-nope", check_rc=2).stderr.count("\n") == 1

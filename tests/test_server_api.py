@@ -293,7 +293,8 @@ def test_openapi_is_valid_and_complete(client: TestClient) -> None:
     ops = {(m.upper(), p) for p, item in spec["paths"].items() for m in item}
     assert ops == {("GET", "/api/v1/health"), ("GET", "/api/v1/version"),
                    ("GET", "/api/v1/articles"), ("POST", "/api/v1/articles"),
-                   ("GET", "/api/v1/articles/{article_id}")}
+                   ("GET", "/api/v1/articles/{article_id}"), ("GET", "/api/v1/stories"),
+                   ("GET", "/api/v1/stories/{story_id}"), ("GET", "/api/v1/compare")}
     schemas = spec["components"]["schemas"]
 
     def refs(node: Any) -> Iterator[str]:

@@ -39,7 +39,7 @@ def test_docs_page_lists_every_endpoint_without_cdn(client: TestClient) -> None:
 
 
 def test_home_lists_articles_with_search_and_pages(client: TestClient) -> None:
-    html = client.get("/").text
+    html = client.get("/articles").text
     assert f"{N_CORPUS} articles" in html and 'name="q"' in html and 'name="lang"' in html
     assert html.count('class="article-item"') == 25 and 'rel="next"' in html
     assert client.get("/articles?page=2").text.count('class="article-item"') == N_CORPUS - 25

@@ -90,7 +90,7 @@ def test_article_page_escapes_title_and_text(xss: tuple[TestClient, str]) -> Non
 
 def test_list_page_escapes_titles_excerpts_and_outlets(xss: tuple[TestClient, str]) -> None:
     client, _ = xss
-    html = client.get("/").text
+    html = client.get("/articles").text
     doc = assert_inert(html)
     assert SCRIPT in "".join(doc.text)
     outlet_links = [a["href"] for t, a in doc.tags if t == "a" and "outlet=" in (a.get("href")

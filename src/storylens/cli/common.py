@@ -17,7 +17,10 @@ from storylens.settings import Settings
 from storylens.store.sqlite import SQLiteStore, open_store
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False, soft_wrap=True)
+# Piped output (logs, `| less`) gets a wide fixed width rather than rich's 80 columns,
+# which would squeeze the tables' fixed columns to nothing.
+out_console = Console(highlight=False, soft_wrap=True,
+                      width=None if sys.stdout.isatty() else 160)
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1

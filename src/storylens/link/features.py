@@ -10,6 +10,7 @@ across languages, where only the dense and name channels can speak.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,8 @@ FEATURES: tuple[str, ...] = (
     "dense_centroid",   # cosine of the article with the event's mean vector
     "dense_xlang",      # the same cosine when the event has no article in this language
                         # (lexical channels are blind across languages; dense is not)
+    "dense_margin",     # its cosine minus the best cosine of the other candidates: the
+                        # nearest event by a clear margin is likely the one (0 if alone)
     "title_lex",        # title TF-IDF cosine with the event's title centroid
     "body_lex",         # body TF-IDF cosine with the event's body centroid
     "names_cover",      # share of the article's names that the event has seen
@@ -46,6 +49,7 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
     return np.array([
         dense_c,
         dense_c if (a.lang and ev.langs and a.lang not in ev.langs) else 0.0,
+        0.0,
         cosine(a.title_vec, ev.title_centroid()),
         cosine(a.body_vec, ev.body_centroid()),
         names_cover, jacc, math.log1p(shared_nums),
@@ -53,3 +57,22 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
         1.0 if gap is None else 0.0,
         math.log1p(ev.size),
     ], dtype=np.float64)
+
+
+def candidate_features(a: ArticleRep, events: Sequence[EventState]
+                       ) -> npt.NDArray[np.float64]:
+    """Feature rows for ``a`` against each candidate event, with the ``dense_margin``
+    column filled in relative to the other candidates of the same decision."""
+    if not events:
+        return np.zeros((0, len(FEATURES)))
+    x = np.vstack([pair_features(a, ev) for ev in events])
+    if len(events) > 1:
+        d = x[:, _DENSE]
+        top2 = np.sort(d)[-2:]
+        best_other = np.where(d >= top2[-1], top2[0], top2[-1])
+        x[:, _MARGIN] = d - best_other
+    return x
+
+
+_DENSE = FEATURES.index("dense_centroid")
+_MARGIN = FEATURES.index("dense_margin")

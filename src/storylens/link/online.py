@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from storylens.link.features import pair_features
+from storylens.link.features import candidate_features
 from storylens.link.index import CentroidIndex
 from storylens.link.model import LogisticModel
 from storylens.link.state import EventState
@@ -69,7 +69,7 @@ class Level:
             return None, 0.0
         import numpy as np
 
-        x = np.vstack([pair_features(rep, self.states[c]) for c in cands])
+        x = candidate_features(rep, [self.states[c] for c in cands])
         p = self.model.proba(x)
         i = int(np.argmax(p))
         return (cands[i], float(p[i])) if p[i] >= self.model.threshold else (None, float(p[i]))

@@ -35,7 +35,7 @@ from storylens.eval.metrics import b_cubed, cross_lingual_pairwise, pairwise
 from storylens.eval.streams import stable_hash
 from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
-from storylens.link.features import FEATURES, pair_features
+from storylens.link.features import FEATURES, candidate_features
 from storylens.link.index import CentroidIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
@@ -92,13 +92,13 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             cands.update(rng.sample(rest, min(3, len(rest))))
             if gold in states and gold in index:
                 cands.add(gold)
-            for c in cands:
-                x = pair_features(rep, states[c])
-                if level == "storyline":
-                    for f in _TIME_FEATURES:
-                        x[FEATURES.index(f)] = 0.0
-                xs.append(x)
-                ys.append(int(c == gold))
+            ordered = sorted(cands)
+            x = candidate_features(rep, [states[c] for c in ordered])
+            if level == "storyline":
+                for f in _TIME_FEATURES:
+                    x[:, FEATURES.index(f)] = 0.0
+            xs.extend(x)
+            ys.extend(int(c == gold) for c in ordered)
         seen_events.add(ev)
         if gold in states:
             states[gold].add(rep)

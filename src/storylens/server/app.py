@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from storylens import __version__
-from storylens.server import routes_api, routes_web
+from storylens.server import routes_api, routes_stories, routes_web
 from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
 from storylens.server.security import (
@@ -26,11 +26,12 @@ from storylens.server.security import (
 from storylens.store.sqlite import open_store
 from storylens.web import STATIC_DIR
 
-ROUTERS: tuple[APIRouter, ...] = (routes_api.router, routes_web.router)
+ROUTERS: tuple[APIRouter, ...] = (routes_api.router, routes_stories.router, routes_web.router)
 """Routers included in the app, API first so ``/api/...`` never falls to a page route."""
 
 DESCRIPTION = """\
-Read and add news articles. Stories and coverage comparison will join under `/api/v1`.
+Read and add news articles, list the stories they were clustered into, and compare how
+two articles tell a story.
 
 Errors always have the body `{"error": {"code": ..., "message": ...}}`. Writes need
 `Authorization: Bearer <token>` (the token given to `storylens serve`)."""

@@ -1,5 +1,5 @@
-"""The server-rendered pages: the article list (for now also the home page), one article,
-and the API reference.
+"""The server-rendered pages: the article list, one article (with a link to its story),
+and the API reference. The home page, the stories, is in ``routes_stories``.
 
 Query parameters here come from people typing in forms, so bad values are ignored with a
 notice instead of answered with 422, and a malformed full-text query falls back to a
@@ -16,10 +16,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from storylens import api
+from storylens.errors import NotFoundError
+from storylens.records_story import Story
 from storylens.server.api_docs import operations
 from storylens.server.deps import request_store, run_query
 from storylens.server.templating import query_url, render_html
 from storylens.store.base import ArticleQuery
+from storylens.store.sqlite import SQLiteStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +45,6 @@ def _day(value: str, name: str, notices: list[str], *, inclusive_end: bool = Fal
     return when + timedelta(days=1) if inclusive_end and len(value) == 10 else when
 
 
-@router.get("/", response_class=HTMLResponse)
 @router.get("/articles", response_class=HTMLResponse)
 def articles_page(
     request: Request, q: _Text = "", lang: _Text = "", outlet: _Text = "",
@@ -82,10 +84,14 @@ def article_page(
     and the raw input folded away."""
     with request_store(request) as store:
         article = api.get_article(store, article_id)
+        placed = store.article_assignment(article.id)
+        stories = [s for s in (_story_or_none(store, placed.event_id),
+                               _story_or_none(store, placed.storyline_id)) if s] \
+            if placed else []
     raw = article.raw if len(article.raw) <= 200_000 else article.raw[:200_000] + "\n…"
     return render_html("article.html", page_title=f"{article.title[:80]} · storylens",
                        nav_active="/articles", a=article, paragraphs=_paragraphs(article.text),
-                       raw=raw)
+                       raw=raw, placed=placed, stories=stories)
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -94,6 +100,14 @@ def api_docs_page(request: Request) -> HTMLResponse:
     schema = request.app.openapi()
     return render_html("api_docs.html", page_title="API · storylens", nav_active="/docs",
                        info=schema.get("info", {}), ops=operations(schema))
+
+
+def _story_or_none(store: SQLiteStore, story_id: str) -> Story | None:
+    """The story, or ``None`` if it vanished (re-clustered) since the assignment was read."""
+    try:
+        return store.get_story(story_id)
+    except NotFoundError:
+        return None
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -17,8 +17,9 @@ from starlette.responses import HTMLResponse
 from storylens import __version__
 from storylens.web import TEMPLATES_DIR
 
-NAV_LINKS: list[tuple[str, str]] = [("Articles", "/articles"), ("API", "/docs")]
-"""Header navigation as (label, path). Story and compare pages add their entry here."""
+NAV_LINKS: list[tuple[str, str]] = [("Stories", "/"), ("Articles", "/articles"),
+                                     ("Compare", "/compare"), ("API", "/docs")]
+"""Header navigation as (label, path)."""
 
 
 def _date(value: datetime | None, fmt: str = "%Y-%m-%d") -> str:

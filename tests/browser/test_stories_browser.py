@@ -1,0 +1,144 @@
+"""The story pages in a real browser: Debian's Chromium driven by Playwright against the
+real ``storylens serve`` process on the sample corpus, ingested and clustered.
+
+Checks what only a browser can: the stories page, a search, a story page with its
+matrices and timeline SVG, and a compare page render under the strict CSP with no console
+error, and fit a phone. Screenshots go to ``artifacts/screenshots/``. Skipped like
+``test_ui_browser.py`` when Playwright or ``/usr/bin/chromium`` is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.serverproc import ROOT, ServerProcess, build_corpus_store
+
+pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
+                         "(pip install playwright; no `playwright install` needed)")
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.slow
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+SHOTS = ROOT / "artifacts" / "screenshots"
+SLOW_MS = 120_000  # the first story coverage / comparison loads the sentence embedder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    from storylens.errors import ConfigError
+    from storylens.link.service import cluster_store
+    from storylens.store import open_store
+
+    db = tmp_path_factory.mktemp("stories-browser") / "store.db"
+    build_corpus_store(db)
+    store = open_store(db)
+    try:
+        cluster_store(store)
+    except ConfigError as e:
+        pytest.skip(f"clustering is unavailable in this checkout: {e}")
+    finally:
+        store.close()
+    with ServerProcess(db) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with console messages and page errors recorded."""
+
+    def __init__(self, browser: Any, **context: Any) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(SLOW_MS)
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(f"{m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+
+    def fits(self) -> bool:
+        return bool(self.page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"))
+
+    def shot(self, name: str) -> None:
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stories_search_story_and_compare(server: ServerProcess, browser: Any) -> None:
+    w = Watched(browser, viewport={"width": 1280, "height": 800})
+    page = w.page
+    page.goto(server.base + "/")
+    assert page.get_attribute("html", "data-js") == "ready"
+    assert page.locator("h1").inner_text() == "Stories"
+    assert page.locator(".story-item").count() >= 5
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Stories"
+    w.shot("stories-desktop")
+
+    page.keyboard.press("/")
+    page.keyboard.type("Bruxelles")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=Bruxelles*")
+    assert page.locator(".story-item").count() == 1
+    assert "2 articles match" in page.locator("#result-count").inner_text()
+    w.shot("stories-search")
+
+    page.locator(".story-item .title").first.click()
+    page.wait_for_url("**/stories/*")
+    assert "Bruxelles" in page.locator("h1").inner_text()
+    facts = page.locator("#facts-matrix tbody tr")
+    assert facts.count() >= 2  # two outlets at least
+    assert page.locator("#entities-matrix thead th").count() >= 3
+    assert page.locator("svg.timeline circle").count() >= 1
+    box = page.locator("svg.timeline").bounding_box()
+    assert box is not None and box["width"] > 600 and box["height"] > 60
+    assert page.locator("ol.members li.member").count() >= 2
+    w.shot("story-desktop")
+
+    page.locator("a.compare-link").first.click()
+    page.wait_for_url("**/compare?a=*")
+    assert page.locator(".side").count() == 2
+    left, right = (page.locator(".side").nth(i).bounding_box() for i in (0, 1))
+    assert left and right and right["x"] > left["x"] + 300  # side by side on a desktop
+    assert page.locator("#shared-h").is_visible() and page.locator("#tone-h").is_visible()
+    w.shot("compare-desktop")
+    assert not w.problems, w.problems
+    w.context.close()
+
+
+def test_story_pages_fit_a_phone(server: ServerProcess, browser: Any) -> None:
+    w = Watched(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                has_touch=True, device_scale_factor=2)
+    page = w.page
+    page.goto(server.base + "/?q=Bruxelles")
+    assert w.fits()
+    w.shot("stories-phone")
+    page.locator(".story-item .title").first.click()
+    page.wait_for_url("**/stories/*")
+    assert w.fits()  # wide matrices and the timeline scroll inside their own boxes
+    w.shot("story-phone")
+    page.locator("a.compare-link").first.click()
+    page.wait_for_url("**/compare?a=*")
+    assert w.fits()
+    left, right = (page.locator(".side").nth(i).bounding_box() for i in (0, 1))
+    assert left and right and right["y"] > left["y"] + left["height"] - 1  # stacked
+    w.shot("compare-phone")
+    assert not w.problems, w.problems
+    w.context.close()
