@@ -51,7 +51,7 @@ def test_reads_keep_working_while_ingest_writes(tmp_path: Path) -> None:
                 statuses.append(client.get("/api/v1/stories", params={"limit": 5}).status_code)
                 statuses.append(client.get("/").status_code)
                 time.sleep(0.02)
-            out, err = writer.communicate(timeout=300)
+            _, err = writer.communicate(timeout=300)
             assert writer.returncode == 0, err
             final = client.get("/api/v1/articles", params={"limit": 1}).json()["total"]
             stories = client.get("/api/v1/stories", params={"limit": 1}).json()["total"]
