@@ -48,6 +48,14 @@ class Story:
     events: list[str] = field(default_factory=list)
     """For a storyline: its event ids, oldest first."""
 
+    def span(self) -> str:
+        """First and last publication day ("2022-02-02 → 2022-10-24"; "—" when undated)."""
+        if not self.first_time:
+            return "—"
+        a = self.first_time.date().isoformat()
+        b = (self.last_time or self.first_time).date().isoformat()
+        return a if a == b else f"{a} → {b}"
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["first_time"] = self.first_time.isoformat() if self.first_time else None

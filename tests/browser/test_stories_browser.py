@@ -10,25 +10,15 @@ error, and fit a phone. Screenshots go to ``artifacts/screenshots/``. Skipped li
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.serverproc import ROOT, ServerProcess, build_corpus_store
-
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                         "(pip install playwright; no `playwright install` needed)")
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+from tests.browser.conftest import SHOTS
+from tests.browser.serverproc import ServerProcess, build_corpus_store
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SHOTS = ROOT / "artifacts" / "screenshots"
 SLOW_MS = 120_000  # the first story coverage / comparison loads the sentence embedder
 
 
@@ -49,15 +39,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         store.close()
     with ServerProcess(db) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Watched:

@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser.serverproc import ROOT, SAMPLE, ServerProcess, build_corpus_store
-
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                         "(pip install playwright; no `playwright install` needed)")
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+from tests.browser.conftest import SHOTS
+from tests.browser.serverproc import SAMPLE, ServerProcess, build_corpus_store
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SHOTS = ROOT / "artifacts" / "screenshots"
 TOKEN = "browser-test-token-0123456789"
 LANGS = [json.loads(line)["lang"] for line in SAMPLE.read_text("utf-8").splitlines()]
 N_ARTICLES = 2 + len(LANGS) + 1  # examples, sample corpus, the hostile article
@@ -60,15 +50,6 @@ def xss_id(server: ServerProcess) -> str:
                       headers={"Authorization": f"Bearer {TOKEN}"})
     assert resp.json()["ingested"] == 1, resp.text
     return str(resp.json()["items"][0]["id"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Watched:

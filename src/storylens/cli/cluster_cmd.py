@@ -1,4 +1,5 @@
-"""``storylens cluster``, ``storylens stories`` and ``storylens story``."""
+"""``storylens cluster`` and ``storylens stories`` (``storylens story`` lives with its
+coverage in ``storylens.compare.story_cli``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from storylens.cli.common import (
     store_for,
 )
 from storylens.link.service import ClusterReport, cluster_store
-from storylens.records_story import Story
 from storylens.store.sqlite import SQLiteStore
 
 EmbedderOption = Annotated[str | None, typer.Option(
@@ -64,13 +64,6 @@ def cluster(
         f"{report.undated} without date")
 
 
-def _span(s: Story) -> str:
-    if not s.first_time:
-        return "—"
-    a, b = s.first_time.date().isoformat(), (s.last_time or s.first_time).date().isoformat()
-    return a if a == b else f"{a} → {b}"
-
-
 def stories(
     db: DbOption = None,
     level: Annotated[str, typer.Option(help="event or storyline.")] = "event",
@@ -102,33 +95,5 @@ def stories(
         size = f"{s.size}" + (f" (+{s.n_copies} copies)" if s.n_copies else "")
         if level == "storyline":
             size += f" / {s.n_events} ev"
-        table.add_row(s.id, size, str(len(s.outlets)), ",".join(s.langs), _span(s), Text(s.title))
-    out_console.print(table)
-
-
-def story(
-    story_id: Annotated[str, typer.Argument(help="Event (ev-...) or storyline (sl-...) id.")],
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Show one event or storyline: its articles in time order, outlets and languages."""
-    with store_for(db) as store:
-        s = store.get_story(story_id)
-    if as_json:
-        print_json(s.to_dict())
-        return
-    out_console.print(Text(f"{s.level} {s.id}: {s.title}", style="bold"))
-    out_console.print(f"{s.size} articles ({s.n_copies} syndicated copies), "
-                      f"{len(s.outlets)} outlets, languages {', '.join(s.langs)}, {_span(s)}")
-    if s.level == "event" and s.storyline_id:
-        out_console.print(f"storyline: {s.storyline_id}")
-    table = Table()
-    for col, width in (("published", 10), ("outlet", 10), ("lang", 4),
-                       ("event" if s.level == "storyline" else "copy of", 8)):
-        table.add_column(col, no_wrap=True, min_width=width)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, min_width=20)
-    for m in s.members:
-        last = m["event_id"] if s.level == "storyline" else (m["duplicate_of"] or "")
-        table.add_row((m["published"] or "—")[:10], m["outlet"] or "—", m["lang"] or "?",
-                      last, Text(m["title"]))
+        table.add_row(s.id, size, str(len(s.outlets)), ",".join(s.langs), s.span(), Text(s.title))
     out_console.print(table)

@@ -23,19 +23,11 @@ def _clip(s: str, n: int = 100) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def story_span(s: Story) -> str:
-    """First and last publication day of ``s`` ("—" when undated)."""
-    if not s.first_time:
-        return "—"
-    a, b = s.first_time.date().isoformat(), (s.last_time or s.first_time).date().isoformat()
-    return a if a == b else f"{a} → {b}"
-
-
 def print_story(s: Story, console: Console) -> None:
     """The story header and its members in time order (what `storylens story` listed)."""
     console.print(Text(f"{s.level} {s.id}: {s.title}", style="bold"))
     console.print(f"{s.size} articles ({s.n_copies} syndicated copies), {len(s.outlets)} "
-                  f"outlets, languages {', '.join(s.langs)}, {story_span(s)}", markup=False)
+                  f"outlets, languages {', '.join(s.langs)}, {s.span()}", markup=False)
     if s.level == "event" and s.storyline_id:
         console.print(f"storyline: {s.storyline_id}", markup=False)
     table = Table()
