@@ -20,6 +20,7 @@ from storylens.errors import NotFoundError
 from storylens.records_story import Story
 from storylens.server.api_docs import operations
 from storylens.server.deps import request_store, run_query
+from storylens.server.highlight import highlighted_paragraphs
 from storylens.server.templating import query_url, render_html
 from storylens.store.base import ArticleQuery
 from storylens.store.sqlite import SQLiteStore
@@ -90,7 +91,8 @@ def article_page(
             if placed else []
     raw = article.raw if len(article.raw) <= 200_000 else article.raw[:200_000] + "\n…"
     return render_html("article.html", page_title=f"{article.title[:80]} · storylens",
-                       nav_active="/articles", a=article, paragraphs=_paragraphs(article.text),
+                       nav_active="/articles", a=article,
+                       paragraphs=highlighted_paragraphs(article.text, article.lang),
                        raw=raw, placed=placed, stories=stories)
 
 
@@ -108,7 +110,3 @@ def _story_or_none(store: SQLiteStore, story_id: str) -> Story | None:
         return store.get_story(story_id)
     except NotFoundError:
         return None
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n") if p.strip()]
