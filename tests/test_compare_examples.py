@@ -96,6 +96,16 @@ def test_dimensions_and_verdicts(result: Comparison) -> None:
     assert result.same_storyline.probability > result.same_event.probability
 
 
+def test_dimensions_different_events_same_storyline(result: Comparison) -> None:
+    """Same storyline, different events eight months apart: overall leans dissimilar (the
+    dimension channels use comparable heads, not the full 4,000-character texts), time is
+    dissimilar, entities stay more similar than overall."""
+    dims = {k: round(v.score, 2) for k, v in result.dimensions.items()}
+    assert dims["overall"] > 2.0, dims
+    assert dims["time"] > 2.5, dims
+    assert dims["entities"] < dims["overall"], dims
+
+
 def test_json_and_html(result: Comparison) -> None:
     d = json.loads(json.dumps(result.to_dict(), default=str))
     assert d["timing"]["first"] == "a"

@@ -79,3 +79,39 @@ def test_eval_pairs_pearson_is_computed_on_predictions(tiny: Path) -> None:
     gold = np.array([p.labels["overall"] for p in pairs])
     assert r["pearson"]["overall"] == pytest.approx(np.corrcoef(pred, gold)[0, 1], abs=1e-4)
     assert r["pearson"]["overall"] > 0.5
+
+
+def test_channels_use_comparable_heads_of_long_articles() -> None:
+    from storylens.compare.analysis import analyse_many
+    from storylens.compare.channels import COVERAGE_THRESHOLD, FEATURES, HEAD_CHARS, channels
+    from storylens.records import Article
+    from storylens.represent.base import get_embedder
+
+    base_a = " ".join(f"Report {i}: {s}" for i, s in enumerate([STORM, VOTE] * 9))
+    base_b = " ".join(f"Note {i}: {s}" for i, s in enumerate([STORM2, CAKE] * 9))
+    filler = " ".join(f"Paragraph {i} says again that {STORM2}" for i in range(40))
+    arts = [Article(id=f"h{i}", source="t", title="Storm", text=t, raw=t, raw_format="text",
+                    lang="en")
+            for i, t in enumerate((base_a, base_a + " " + filler,
+                                   base_b, base_b + " " + filler))]
+    short_a, long_a, short_b, long_b = analyse_many(arts, get_embedder("static"), enrich=False)
+    assert len(base_a) > HEAD_CHARS and len(long_a.doc) > 3 * HEAD_CHARS
+    short = channels(short_a, short_b, threshold=COVERAGE_THRESHOLD, tone_a=0, tone_b=0)
+    long = channels(long_a, long_b, threshold=COVERAGE_THRESHOLD, tone_a=0, tone_b=0)
+    # the same filler appended to both sides makes them look alike over the full texts...
+    assert long["full_cov"] > short["full_cov"] + 0.2
+    # ...but the model sees the heads only (the training excerpts' length): no drift
+    assert "full_cov" not in FEATURES
+    for f in FEATURES:
+        assert long[f] == pytest.approx(short[f]), f
+
+
+def test_dimension_model_clips_inputs_to_training_range() -> None:
+    from storylens.compare.dimensions import LinearDimension
+
+    m = LinearDimension(np.zeros(1), np.ones(1), np.ones(1), 2.0, np.array([-1.0]),
+                        np.array([1.0]))
+    assert m.predict(np.array([0.5]))[0] == pytest.approx(2.5)
+    assert m.predict(np.array([50.0]))[0] == pytest.approx(3.0)
+    assert LinearDimension.from_json(m.to_json()).predict(np.array([50.0]))[0] == 3.0
+    assert all(d.lo is not None for d in load_dimension_models("static").models.values())

@@ -142,3 +142,26 @@ def test_model_roundtrip_and_feature_check(tmp_path: object) -> None:
     assert np.allclose(back.proba(x), EVENT.proba(x))
     with pytest.raises(ConfigError, match="retrain"):
         LogisticModel.load(p, ("other",))
+
+
+def test_cross_lingual_interaction_features() -> None:
+    from storylens.link.features import candidate_features
+
+    items = [("en1", "Quake report", STORIES["quake"], T0, "en", "o1"),
+             ("de1", "Erdbeben Izmir", "Ein starkes Erdbeben traf Izmir am Freitag.",
+              T0 + timedelta(hours=1), "de", "o2"),
+             ("en2", "Quake report", STORIES["quake"] + " More.", T0 + timedelta(hours=1),
+              "en", "o3"),
+             ("en3", "Strike report", STORIES["strike"], T0, "en", "o4")]
+    rs = represent_batch(items, HashingEmbedder(), DocFreq())
+    evs = [EventState.start("ev-q", rs[0]), EventState.start("ev-s", rs[3])]
+    i = FEATURES.index
+    x = candidate_features(rs[1], evs)
+    assert (x[:, i("xlang")] == 1.0).all()
+    assert np.allclose(x[:, i("dense_xlang")], x[:, i("dense_centroid")])
+    assert np.allclose(x[:, i("margin_xlang")], x[:, i("dense_margin")])
+    shared = [sum(1 for n in rs[1].names if n in ev.names) for ev in evs]
+    assert shared[0] >= 1 and np.allclose(x[:, i("names_xlang")], np.log1p(shared))
+    y = candidate_features(rs[2], evs)
+    for f in ("xlang", "dense_xlang", "margin_xlang", "names_xlang"):
+        assert (y[:, i(f)] == 0.0).all()

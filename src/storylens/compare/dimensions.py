@@ -36,27 +36,43 @@ def weights_path(embedder: str) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class LinearDimension:
-    """A standardised linear model: ``(x - mean) / scale @ coef + intercept`` in [1, 4]."""
+    """A standardised linear model: ``(x - mean) / scale @ coef + intercept`` in [1, 4].
+
+    When ``lo``/``hi`` (the training range of each feature) are given, inputs are clipped
+    to them first: a pair far outside the training data (e.g. a date gap of months when
+    the training pairs span days) cannot push a score by many standard deviations.
+    """
 
     mean: npt.NDArray[np.float64]
     scale: npt.NDArray[np.float64]
     coef: npt.NDArray[np.float64]
     intercept: float
+    lo: npt.NDArray[np.float64] | None = None
+    hi: npt.NDArray[np.float64] | None = None
 
     def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.coef + self.intercept
+        x = np.atleast_2d(x)
+        if self.lo is not None and self.hi is not None:
+            x = np.clip(x, self.lo, self.hi)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
         out: npt.NDArray[np.float64] = np.clip(z, 1.0, 4.0)
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "coef": self.coef.tolist(), "intercept": self.intercept}
+        d: dict[str, Any] = {"mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                             "coef": self.coef.tolist(), "intercept": self.intercept}
+        if self.lo is not None and self.hi is not None:
+            d["lo"], d["hi"] = self.lo.tolist(), self.hi.tolist()
+        return d
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> LinearDimension:
+        lo, hi = d.get("lo"), d.get("hi")
         return cls(np.asarray(d["mean"], dtype=np.float64),
                    np.asarray(d["scale"], dtype=np.float64),
-                   np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]))
+                   np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]),
+                   None if lo is None else np.asarray(lo, dtype=np.float64),
+                   None if hi is None else np.asarray(hi, dtype=np.float64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +144,8 @@ def evidence(a: Analysis, b: Analysis, ch: dict[str, float]) -> dict[str, dict[s
         "narrative": {"aligned_share": round(ch["align_cov"], 3),
                       "dense_similarity": round(ch["dense_full"], 3)},
         "overall": {"dense_similarity": round(ch["dense_full"], 3),
-                    "lexical_similarity": round(ch["lex_cos"], 3)},
+                    "lexical_similarity": round(ch["lex_cos"], 3),
+                    "aligned_share_full_text": round(ch.get("full_cov", ch["align_cov"]), 3)},
         "style": {"length_ratio": round(float(np.exp(ch["log_len_ratio"])), 2),
                   "same_language": bool(ch["same_lang"])},
         "tone": {"tone_difference": round(ch["tone_diff"], 3)},

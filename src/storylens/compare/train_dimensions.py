@@ -39,14 +39,15 @@ Matrix = npt.NDArray[np.float64]
 
 
 def fit_ridge(x: Matrix, y: Matrix, alpha: float) -> LinearDimension:
-    """Ridge on standardised features, intercept unpenalised (closed form)."""
+    """Ridge on standardised features, intercept unpenalised (closed form); the model
+    clips its inputs to the training range of each feature."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
     y0 = float(y.mean())
     coef = np.linalg.solve(z.T @ z + alpha * np.eye(z.shape[1]), z.T @ (y - y0))
-    return LinearDimension(mean, scale, coef, y0)
+    return LinearDimension(mean, scale, coef, y0, x.min(axis=0), x.max(axis=0))
 
 
 def fold_ids(n: int, k: int, seed: int = 0) -> npt.NDArray[np.int64]:

@@ -2,9 +2,12 @@
 
 Each channel is a separate, interpretable number; the pair model (``link.model``) learns
 how to weigh them. Time enters only as a gap on a log scale with a "no date" flag, so the
-content channels, not the calendar, carry the decision on dense news days. Language is
-deliberately not a feature: a model that learns "same language" as evidence stops linking
-across languages, where only the dense and name channels can speak.
+content channels, not the calendar, carry the decision on dense news days. Language
+enters only through the cross-lingual interactions (``xlang`` and the channels gated by
+it): when the event has no article in the article's language the lexical channels are
+blind, so the model gets its own intercept and weights for the dense and name channels in
+that case, instead of learning "other language" as evidence against (trained with the few
+cross-lingual positives up-weighted, see ``train.XLANG_POSITIVE_WEIGHT``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ FEATURES: tuple[str, ...] = (
     "log_gap_hours",    # log(1 + hours to the nearest member); 0 when unknown
     "no_date",          # 1 when either side has no date
     "log_size",         # log(1 + event size)
+    # cross-lingual interactions: when the event has no article in this language the
+    # lexical channels are blind, so the model needs its own intercept and weights for
+    # the channels that still speak (dense margin, names) in that case
+    "xlang",            # 1 when the event has no article in the article's language
+    "margin_xlang",     # dense_margin when xlang, else 0
+    "names_xlang",      # log(1 + names in common) when xlang, else 0 (a count, not a
+                        # share: German capitalises every noun, which dilutes a share)
 )
 
 
@@ -46,9 +56,10 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
     jacc = len(a.names & frequent) / union if union else 0.0
     shared_nums = sum(1 for n in a.numbers if n in ev.numbers)
     gap = ev.nearest_gap_hours(a.time)
+    xlang = 1.0 if (a.lang and ev.langs and a.lang not in ev.langs) else 0.0
     return np.array([
         dense_c,
-        dense_c if (a.lang and ev.langs and a.lang not in ev.langs) else 0.0,
+        dense_c * xlang,
         0.0,
         cosine(a.title_vec, ev.title_centroid()),
         cosine(a.body_vec, ev.body_centroid()),
@@ -56,6 +67,7 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
         math.log1p(gap) if gap is not None else 0.0,
         1.0 if gap is None else 0.0,
         math.log1p(ev.size),
+        xlang, 0.0, math.log1p(sum(1 for n in a.names if n in ev.names)) * xlang,
     ], dtype=np.float64)
 
 
@@ -71,8 +83,11 @@ def candidate_features(a: ArticleRep, events: Sequence[EventState]
         top2 = np.sort(d)[-2:]
         best_other = np.where(d >= top2[-1], top2[0], top2[-1])
         x[:, _MARGIN] = d - best_other
+        x[:, _MARGIN_X] = x[:, _MARGIN] * x[:, _XLANG]
     return x
 
 
 _DENSE = FEATURES.index("dense_centroid")
 _MARGIN = FEATURES.index("dense_margin")
+_XLANG = FEATURES.index("xlang")
+_MARGIN_X = FEATURES.index("margin_xlang")
