@@ -75,7 +75,8 @@ def doc_of(a: Article) -> str:
     return f"{title}\n\n{text}" if title else text
 
 
-def _when(value: object) -> datetime | None:
+def member_time(value: object) -> datetime | None:
+    """A story member's ISO ``published`` value as a datetime (``None`` if absent or bad)."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -89,7 +90,7 @@ def fold_members(story: Story, articles: dict[str, Article]) -> list[Member]:
     this story is shown as an original."""
     flat = [Member(id=str(m["id"]), title=str(m.get("title") or "(untitled)"),
                    outlet=outlet_label(m.get("outlet"), articles.get(str(m["id"]))),
-                   lang=m.get("lang"), published=_when(m.get("published")),
+                   lang=m.get("lang"), published=member_time(m.get("published")),
                    event_id=str(m.get("event_id") or ""), duplicate_of=m.get("duplicate_of"),
                    article=articles.get(str(m["id"]))) for m in story.members]
     by_id = {m.id: m for m in flat}

@@ -15,6 +15,7 @@ from typing import Literal, cast
 from storylens.records import Article
 from storylens.records_story import Level, Story
 from storylens.server.deps import run_query
+from storylens.server.story_members import member_time
 from storylens.store.base import ArticleQuery
 from storylens.store.sqlite import SQLiteStore
 
@@ -109,16 +110,6 @@ def lead_sentence(text: str, limit: int = 220) -> str:
     return first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _published(m: dict[str, object]) -> datetime | None:
-    value = m.get("published")
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def cards(store: SQLiteStore, stories: list[Story]) -> list[StoryCard]:
     """Cards for ``stories``: each story's members are read for its summary (the first
     original article's lead sentence) and its span of publication dates."""
@@ -133,7 +124,8 @@ def cards(store: SQLiteStore, stories: list[Story]) -> list[StoryCard]:
     for s in full:
         first = texts.get(firsts.get(s.id, ""))
         summary = lead_sentence(_body(first)) if first else ""
-        dates = sorted(d for d in (_published(m) for m in s.members) if d is not None)
+        times = (member_time(m.get("published")) for m in s.members)
+        dates = sorted(d for d in times if d is not None)
         out.append(StoryCard(story=s, summary=summary,
                              dated_first=dates[0] if dates else None,
                              dated_last=dates[-1] if dates else None,
