@@ -50,8 +50,7 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
     """The feature vector of (article, event), in ``FEATURES`` order."""
     dense_c = float(a.dense @ ev.centroid())
     names_cover = (sum(1 for n in a.names if n in ev.names) / len(a.names)) if a.names else 0.0
-    threshold = max(1, ev.size // 3)
-    frequent = {n for n, c in ev.names.items() if c >= threshold}
+    frequent = ev.frequent_names()
     union = len(a.names | frequent)
     jacc = len(a.names & frequent) / union if union else 0.0
     shared_nums = sum(1 for n in a.numbers if n in ev.numbers)

@@ -119,7 +119,7 @@ class OnlineClusterer:
         if dup is not None and self.article_event.get(dup) in self.events.states:
             ev_id, ev_score = self.article_event[dup], 1.0
             ev = self.events.states[ev_id]
-            ev.members.append(rep.id)
+            ev.add_copy(rep.id)
         else:
             dup = None
             found, ev_score = self.events.best(rep, t)
@@ -157,7 +157,7 @@ class OnlineClusterer:
         t = rep.time if rep.time is not None else self.clock
         self.clock = max(self.clock, t)
         if duplicate_of is not None and event_id in self.events.states:
-            self.events.states[event_id].members.append(rep.id)
+            self.events.states[event_id].add_copy(rep.id)
             self.original_of[rep.id] = duplicate_of
         elif event_id in self.events.states:
             self.events.join(event_id, rep, t)
