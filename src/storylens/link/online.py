@@ -20,6 +20,7 @@ from storylens.link.features import candidate_features
 from storylens.link.index import CentroidIndex
 from storylens.link.model import LogisticModel
 from storylens.link.state import EventState
+from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.represent.minhash import LSHIndex
 
@@ -27,21 +28,12 @@ DAY = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
-class Assignment:
-    """Where one article went."""
+class Assignment(ClusterAssignment):
+    """Where one article went (the record the store keeps), and whether it started a new
+    event or storyline. Scores are pair-model probabilities, 1.0 for a new cluster."""
 
-    article_id: str
-    event_id: str
-    storyline_id: str
-    duplicate_of: str | None
-    event_score: float
-    """Pair-model probability of the chosen event (1.0 when it started the event)."""
-    storyline_score: float
-    new_event: bool
-    new_storyline: bool
-    undated: bool
-    time: float
-    """Where the article was placed in time (its date, else the stream clock)."""
+    new_event: bool = False
+    new_storyline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +140,7 @@ class OnlineClusterer:
         if self._since_evict >= 256:
             self.evict()
         return Assignment(rep.id, ev_id, sl_id, dup, round(ev_score, 4), round(sl_score, 4),
-                          new_event, new_story, undated, t)
+                          undated, t, new_event, new_story)
 
     def restore(self, rep: ArticleRep, event_id: str, storyline_id: str,
                 duplicate_of: str | None) -> None:

@@ -127,9 +127,7 @@ def cluster_store(
             if _future(a):
                 rep.time = None  # a date in the future would drag the clock: place by arrival
             asg = clusterer.add(rep)
-            out.append(ClusterAssignment(asg.article_id, asg.event_id, asg.storyline_id,
-                                         asg.duplicate_of, asg.event_score,
-                                         asg.storyline_score, asg.undated, asg.time))
+            out.append(asg)
             report.new_events += asg.new_event
             report.new_storylines += asg.new_storyline
             report.duplicates += asg.duplicate_of is not None
