@@ -42,8 +42,8 @@ class RemovedLineOut(BaseModel):
     reason: str = Field(description="Why the cleaner dropped the line.")
 
 
-class ArticleSummary(BaseModel):
-    """An article in a list: metadata and an excerpt, not the full text."""
+class ArticleMeta(BaseModel):
+    """The metadata every article view carries."""
 
     id: str
     title: str
@@ -54,52 +54,49 @@ class ArticleSummary(BaseModel):
     published: datetime | None
     published_source: str
     ingested_at: datetime | None
+    warnings: list[str]
+
+    @staticmethod
+    def fields_of(a: Article) -> dict[str, Any]:
+        """The shared metadata of ``a``, as keyword arguments for any subclass."""
+        return {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet,
+                "lang": a.lang, "lang_score": a.lang_score, "published": a.published,
+                "published_source": a.published_source, "ingested_at": a.ingested_at,
+                "warnings": a.warnings}
+
+
+class ArticleSummary(ArticleMeta):
+    """An article in a list: metadata and an excerpt, not the full text."""
+
     excerpt: str = Field(description="The first ~240 characters of the clean text.")
     removed_lines: int
-    warnings: list[str]
     href: str = Field(description="This article's API URL.")
 
     @classmethod
     def of(cls, a: Article) -> ArticleSummary:
         text = " ".join(a.text.split())
         excerpt = text if len(text) <= 240 else text[:239].rsplit(" ", 1)[0] + "…"
-        return cls(id=a.id, title=a.title, url=a.url, outlet=a.outlet, lang=a.lang,
-                   lang_score=a.lang_score, published=a.published,
-                   published_source=a.published_source, ingested_at=a.ingested_at,
-                   excerpt=excerpt, removed_lines=len(a.removed), warnings=a.warnings,
+        return cls(**cls.fields_of(a), excerpt=excerpt, removed_lines=len(a.removed),
                    href=f"/api/v1/articles/{a.id}")
 
 
-class ArticleDetail(BaseModel):
+class ArticleDetail(ArticleMeta):
     """One article in full: clean text, what the cleaner removed and why, warnings."""
 
-    id: str
     source: str
-    title: str
     text: str
-    url: str | None
-    outlet: str | None
-    lang: str | None
-    lang_score: float
-    published: datetime | None
-    published_source: str
-    ingested_at: datetime | None
     content_hash: str
     raw_format: str
     removed: list[RemovedLineOut]
-    warnings: list[str]
     raw: str | None = Field(default=None, description="The raw input, with `raw=true` only.")
 
     @classmethod
     def of(cls, a: Article, *, include_raw: bool = False) -> ArticleDetail:
-        return cls(id=a.id, source=a.source, title=a.title, text=a.text, url=a.url,
-                   outlet=a.outlet, lang=a.lang, lang_score=a.lang_score,
-                   published=a.published, published_source=a.published_source,
-                   ingested_at=a.ingested_at, content_hash=a.content_hash,
-                   raw_format=a.raw_format,
+        return cls(**cls.fields_of(a), source=a.source, text=a.text,
+                   content_hash=a.content_hash, raw_format=a.raw_format,
                    removed=[RemovedLineOut(line_no=r.line_no, text=r.text, reason=r.reason)
                             for r in a.removed],
-                   warnings=a.warnings, raw=a.raw if include_raw else None)
+                   raw=a.raw if include_raw else None)
 
 
 class PageLinks(BaseModel):
