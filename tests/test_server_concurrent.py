@@ -16,6 +16,8 @@ import pytest
 from tests.browser.serverproc import ServerProcess, build_corpus_store
 
 ROOT = Path(__file__).resolve().parents[1]
+# Enough articles that a quiet machine still needs several seconds to write them.
+N_EXTRA = 3000
 
 
 def _batch(path: Path, n: int) -> None:
@@ -33,7 +35,7 @@ def test_reads_keep_working_while_ingest_writes(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     before = len(build_corpus_store(db).ingested)
     extra = tmp_path / "extra.jsonl"
-    _batch(extra, 600)
+    _batch(extra, N_EXTRA)
     with ServerProcess(db, "--no-auth") as server:
         writer = subprocess.Popen(
             [sys.executable, "-c", "from storylens.cli.app import main; main()", "ingest",
@@ -55,8 +57,8 @@ def test_reads_keep_working_while_ingest_writes(tmp_path: Path) -> None:
             assert writer.returncode == 0, err
             final = client.get("/api/v1/articles", params={"limit": 1}).json()["total"]
             stories = client.get("/api/v1/stories", params={"limit": 1}).json()["total"]
-    assert len(statuses) >= 30, "the ingest finished before the server was exercised"
+    assert len(statuses) >= 15, "the ingest finished before the server was exercised"
     assert set(statuses) == {200}
     assert totals == sorted(totals), "readers see the store grow, never shrink"
-    assert totals[0] < before + 600 and final == before + 600
+    assert totals[0] < before + N_EXTRA and final == before + N_EXTRA
     assert stories >= 1
