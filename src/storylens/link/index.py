@@ -75,7 +75,16 @@ class CentroidIndex:
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return []
-        scores: npt.NDArray[np.float32] = self._vecs[idx] @ q
+        # einsum, not ``@``: a BLAS matrix-vector product this small spends more time
+        # waking its threads than computing on a busy 2-core machine (measured 2 ms vs 0.1)
+        q32 = np.asarray(q, dtype=np.float32)
+        scores: npt.NDArray[np.float32]
+        if idx.size * 4 > mask.size:
+            # most slots qualify (the long storyline window): one product over the whole
+            # matrix is cheaper than gathering the qualifying rows into a copy first
+            scores = np.einsum("ij,j->i", self._vecs, q32)[idx]
+        else:
+            scores = np.einsum("ij,j->i", self._vecs[idx], q32)
         if idx.size > k:
             part = np.argpartition(-scores, k)[:k]
             idx, scores = idx[part], scores[part]

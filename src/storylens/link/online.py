@@ -8,7 +8,8 @@ threshold wins, else a new event starts; (4) a new event is linked the same way 
 storylines live within the storyline window. Ids never change once given (no merges), so
 they are stable as articles arrive, late ones included. Clusters idle for longer than
 twice their window are evicted (``on_evict`` lets a store keep them), which bounds memory
-and per-article cost whatever the archive's size.
+and per-article cost whatever the archive's size. Storylines idle for a week are compacted
+(``EventState.compact``): still candidates for months, at a few kilobytes each.
 """
 
 from __future__ import annotations
@@ -42,16 +43,22 @@ class ClusterConfig:
     storyline_window_days: float = 270.0
     top_k: int = 8
     duplicate_jaccard: float = 0.8
+    storyline_compact_days: float = 7.0
 
 
 class Level:
     """One clustering level (events or storylines): states, index, decision model."""
 
     def __init__(self, model: LogisticModel, dim: int, window: float, prefix: str,
-                 top_k: int) -> None:
+                 top_k: int, compact_after: float | None = None) -> None:
         self.model, self.window, self.prefix, self.top_k = model, window, prefix, top_k
         self.states: dict[str, EventState] = {}
         self.index = CentroidIndex(dim)
+        self.compact_after = compact_after
+        self._hot: dict[str, float] = {}  # uncompacted cluster -> last time it changed
+        self.dirty: set[str] = set()
+        """Clusters changed since the last ``take_dirty`` (what a store must re-save);
+        kept for a level that compacts (storylines) only."""
 
     def best(self, rep: ArticleRep, t: float, exclude: str | None = None
              ) -> tuple[str | None, float]:
@@ -82,6 +89,41 @@ class Level:
         first = st.first_time if st.first_time is not None else t
         last = st.last_time if st.last_time is not None else t
         self.index.upsert(st.id, st.centroid(), min(first, t), max(last, t))
+        if self.compact_after is not None:  # a long-lived level: compacted and snapshotted
+            self.dirty.add(st.id)
+            self._hot[st.id] = max(t, self._hot.get(st.id, t))
+
+    def put(self, st: EventState) -> None:
+        """Install a cluster restored from a snapshot (not dirty: the store has it)."""
+        self.states[st.id] = st
+        first = st.first_time if st.first_time is not None else 0.0
+        last = st.last_time if st.last_time is not None else first
+        self.index.upsert(st.id, st.centroid(), first, last)
+
+    def take_dirty(self) -> list[EventState]:
+        """The live clusters changed since the last call, and forget them."""
+        out = [self.states[c] for c in sorted(self.dirty) if c in self.states]
+        self.dirty.clear()
+        return out
+
+    def compact_idle(self, now: float) -> int:
+        """Compact the clusters that have not changed for ``compact_after`` seconds."""
+        if self.compact_after is None:
+            return 0
+        cutoff = now - self.compact_after
+        idle = [cid for cid, t in self._hot.items() if t < cutoff]
+        for cid in idle:
+            del self._hot[cid]
+            st = self.states.get(cid)
+            if st is not None:
+                st.compact()
+        return len(idle)
+
+    def drop(self, cid: str) -> EventState:
+        """Remove a cluster from the live level (eviction)."""
+        self.index.remove(cid)
+        self._hot.pop(cid, None)
+        return self.states.pop(cid)
 
 
 class OnlineClusterer:
@@ -93,7 +135,7 @@ class OnlineClusterer:
         self.config = cfg = config or ClusterConfig()
         self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k)
         self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
-                                cfg.top_k)
+                                cfg.top_k, cfg.storyline_compact_days * DAY)
         self.lsh = LSHIndex()
         self._lsh_time: dict[str, float] = {}
         self.article_event: dict[str, str] = {}
@@ -143,9 +185,11 @@ class OnlineClusterer:
                           undated, t, new_event, new_story)
 
     def restore(self, rep: ArticleRep, event_id: str, storyline_id: str,
-                duplicate_of: str | None) -> None:
+                duplicate_of: str | None, *, storylines: bool = True) -> None:
         """Replay a stored assignment (no decision), to rebuild the live window in a new
-        process so that ids continue where the last run stopped."""
+        process so that ids continue where the last run stopped. ``storylines=False``
+        rebuilds the events only, when the storylines come from snapshots
+        (``restore_storyline``)."""
         t = rep.time if rep.time is not None else self.clock
         self.clock = max(self.clock, t)
         if duplicate_of is not None and event_id in self.events.states:
@@ -155,7 +199,7 @@ class OnlineClusterer:
             self.events.join(event_id, rep, t)
         else:
             self.events.start(event_id, rep, t).storyline_id = storyline_id
-        if duplicate_of is None:
+        if duplicate_of is None and storylines:
             if storyline_id in self.storylines.states:
                 self.storylines.join(storyline_id, rep, t)
             else:
@@ -163,6 +207,15 @@ class OnlineClusterer:
         self.article_event[rep.id] = event_id
         self.lsh.add(rep.id, rep.minhash)
         self._lsh_time[rep.id] = t
+        self._since_evict += 1
+        if self._since_evict >= 256:
+            self.evict()
+
+    def restore_storyline(self, st: EventState) -> None:
+        """Install a storyline rebuilt from its stored snapshot."""
+        self.storylines.put(st)
+        if st.last_time is not None:
+            self.clock = max(self.clock, st.last_time)
 
     def _duplicate_of(self, rep: ArticleRep, t: float) -> str | None:
         horizon = 2 * self.events.window
@@ -174,12 +227,12 @@ class OnlineClusterer:
         return self.original_of.setdefault(rep.id, self.original_of.get(first, first))
 
     def evict(self) -> None:
-        """Drop clusters idle for more than twice their window (and old LSH entries)."""
+        """Drop clusters idle for more than twice their window (and old LSH entries);
+        compact storylines idle for ``storyline_compact_days``."""
         self._since_evict = 0
         for level in (self.events, self.storylines):
             for cid in level.index.stale(self.clock - 2 * level.window):
-                level.index.remove(cid)
-                st = level.states.pop(cid)
+                st = level.drop(cid)
                 if self._on_evict:
                     self._on_evict(cid, st)
                 if level is self.events:
@@ -190,3 +243,4 @@ class OnlineClusterer:
         for aid in [a for a, t in self._lsh_time.items() if t < horizon]:
             self.lsh.remove(aid)
             del self._lsh_time[aid]
+        self.storylines.compact_idle(self.clock)

@@ -4,16 +4,19 @@ the live window, assign each unclustered article in time order, save as it goes.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from storylens.errors import ConfigError
+from storylens.errors import ConfigError, StoreError
 from storylens.link.features import FEATURES
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import ClusterConfig, OnlineClusterer
+from storylens.link.snapshot import from_snapshot, to_snapshot
+from storylens.link.state import EventState
 from storylens.records import Article
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep, represent_batch
@@ -23,6 +26,7 @@ from storylens.settings import Settings
 from storylens.store.sqlite import SQLiteStore
 
 DEFAULT_EMBEDDER = "static"
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -71,6 +75,40 @@ def _future(a: Article) -> bool:
                 a.published > a.ingested_at + timedelta(days=1))
 
 
+def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, start: float,
+                   cfg: ClusterConfig) -> None:
+    """Rebuild the clusterer's live window as of ``start``: storylines from their stored
+    snapshots and events by replaying their articles (a few days' worth), so a run's setup
+    cost does not grow with the months a storyline stays live. A store without snapshots
+    (made before they existed, or for another embedder) replays the whole storyline window
+    once; the snapshots are saved with the run's first batch."""
+    day = 86400.0
+    snapshots = store.has_cluster_states(model)
+    states: list[EventState] = []
+    if snapshots:
+        try:
+            states = [from_snapshot(cid, blob) for cid, blob in store.cluster_states_since(
+                model, start - 2 * cfg.storyline_window_days * day)]
+        except StoreError as exc:
+            log.warning("%s; replaying the articles instead", exc)
+            snapshots = False
+    for st in states:
+        clusterer.restore_storyline(st)
+    horizon = cfg.event_window_days if snapshots else cfg.storyline_window_days
+    prior = store.assignments_since(start - 2 * horizon * day,
+                                    "event" if snapshots else "storyline")
+    if not prior:
+        return
+    reps = store.get_reprs([p[0] for p in prior], model)
+    for aid, ev_id, sl_id, dup, placed in prior:
+        if aid in reps:
+            rep = reps[aid][1]
+            rep.time = placed
+            clusterer.restore(rep, ev_id, sl_id, dup, storylines=not snapshots)
+    if snapshots:
+        clusterer.storylines.take_dirty()  # restored from the store: nothing to re-save
+
+
 def cluster_store(
     store: SQLiteStore, *, embedder: str | None = None, config: ClusterConfig | None = None,
     batch_size: int = 256, progress: Callable[[int, int], None] | None = None,
@@ -99,14 +137,7 @@ def cluster_store(
         start = clock
     else:
         start = (first.ingested_at or datetime.now(UTC)).timestamp()
-    prior = store.assignments_since(start - 2 * cfg.storyline_window_days * 86400.0)
-    if prior:
-        reps = store.get_reprs([p[0] for p in prior], name)
-        for aid, ev_id, sl_id, dup, placed in prior:
-            if aid in reps:
-                rep = reps[aid][1]
-                rep.time = placed
-                clusterer.restore(rep, ev_id, sl_id, dup)
+    restore_window(store, clusterer, name, start, cfg)
 
     done = 0
     for i in range(0, len(todo), batch_size):
@@ -133,7 +164,9 @@ def cluster_store(
             report.duplicates += asg.duplicate_of is not None
             report.undated += asg.undated
         t4 = time.perf_counter()
-        store.save_assignments(out)
+        store.save_assignments(out, [(name, st.id, st.last_time or clusterer.clock,
+                                      to_snapshot(st))
+                                     for st in clusterer.storylines.take_dirty()])
         t5 = time.perf_counter()
         t_io += (t1 - t0) + (t3 - t2) + (t5 - t4)
         t_rep += t2 - t1

@@ -4,6 +4,12 @@ Bounded per cluster, whatever its size (storylines grow to thousands of articles
 dense centroid is a running sum, lexical centroids are pruned to a few hundred terms, the
 name and number counters to their ``MAX_KEYS`` most frequent entries, and the normalised
 views the pair features read are computed once per change, not once per comparison.
+
+Bounded over many clusters too: a storyline stays a candidate for months, so tens of
+thousands of idle ones are live at once. ``compact()`` packs an idle cluster into a few
+kilobytes (its strongest lexical terms as numpy arrays, its top names, a sample of its
+times, no memoised views); the next ``add`` unpacks it. Features read a compact cluster
+exactly as a live one, through the same accessors.
 """
 
 from __future__ import annotations
@@ -12,12 +18,37 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from storylens.represent.article import ArticleRep, FloatVec
 from storylens.represent.lexical import SparseVec, add_into, normalise
 
 MAX_KEYS = 400
 """Name/number counters are pruned back to half this size when they exceed it."""
+
+COMPACT_TITLE_TERMS = 48
+COMPACT_BODY_TERMS = 192
+COMPACT_NAMES = 64
+COMPACT_NUMBERS = 32
+COMPACT_TIMES = 8
+
+IntVec = npt.NDArray[np.int64]
+F32Vec = npt.NDArray[np.float32]
+
+
+def _pack(acc: SparseVec, keep: int) -> tuple[IntVec, F32Vec]:
+    """The ``keep`` strongest terms of an accumulator as (feature ids, weights) arrays."""
+    top = sorted(acc.items(), key=lambda kv: kv[1], reverse=True)[:keep]
+    return (np.fromiter((f for f, _ in top), dtype=np.int64, count=len(top)),
+            np.fromiter((v for _, v in top), dtype=np.float32, count=len(top)))
+
+
+def _unpack(packed: tuple[IntVec, F32Vec]) -> SparseVec:
+    return dict(zip(packed[0].tolist(), packed[1].tolist(), strict=True))
+
+
+def _top(counter: Counter[str], keep: int) -> Counter[str]:
+    return Counter(dict(counter.most_common(keep))) if len(counter) > keep else counter
 
 
 def _prune(counter: Counter[str]) -> None:
@@ -45,7 +76,11 @@ class EventState:
     last_time: float | None = None
     title: str = ""
     storyline_id: str | None = None
+    prior_members: int = 0
+    """Members counted before the state was restored from a snapshot (ids not kept)."""
     _views: dict[str, object] = field(default_factory=dict, repr=False)
+    _packed: tuple[tuple[IntVec, F32Vec], tuple[IntVec, F32Vec]] | None = field(
+        default=None, repr=False)
 
     @classmethod
     def start(cls, event_id: str, rep: ArticleRep) -> EventState:
@@ -55,9 +90,48 @@ class EventState:
 
     @property
     def size(self) -> int:
-        return len(self.members)
+        return len(self.members) + self.prior_members
+
+    @property
+    def compacted(self) -> bool:
+        return self._packed is not None
+
+    def compact(self) -> None:
+        """Pack an idle cluster: keep its strongest terms, names and numbers, a sample of
+        its times, and drop the memoised views. Idempotent; ``add`` undoes it."""
+        if self._packed is not None:
+            return
+        self._packed = (_pack(self.title_acc, COMPACT_TITLE_TERMS),
+                        _pack(self.body_acc, COMPACT_BODY_TERMS))
+        self.title_acc, self.body_acc = {}, {}
+        self.names = _top(self.names, COMPACT_NAMES)
+        self.numbers = _top(self.numbers, COMPACT_NUMBERS)
+        if len(self.times) > COMPACT_TIMES:
+            ts = sorted(self.times)
+            step = (len(ts) - 1) / (COMPACT_TIMES - 1)
+            self.times = [ts[round(i * step)] for i in range(COMPACT_TIMES)]
+        self._views.clear()
+
+    def packed_lexical(self) -> tuple[tuple[IntVec, F32Vec], tuple[IntVec, F32Vec]]:
+        """The (title, body) accumulators in their compact form, without compacting."""
+        if self._packed is not None:
+            return self._packed
+        return (_pack(self.title_acc, COMPACT_TITLE_TERMS),
+                _pack(self.body_acc, COMPACT_BODY_TERMS))
+
+    def set_packed(self, title: tuple[IntVec, F32Vec], body: tuple[IntVec, F32Vec]) -> None:
+        """Install compact accumulators (a state restored from a snapshot)."""
+        self.title_acc, self.body_acc = {}, {}
+        self._packed = (title, body)
+        self._views.clear()
+
+    def _thaw(self) -> None:
+        if self._packed is not None:
+            self.title_acc, self.body_acc = _unpack(self._packed[0]), _unpack(self._packed[1])
+            self._packed = None
 
     def add(self, rep: ArticleRep) -> None:
+        self._thaw()
         self.members.append(rep.id)
         self._views.clear()
         self.dense_sum = self.dense_sum + rep.dense
@@ -94,15 +168,19 @@ class EventState:
         return got  # type: ignore[return-value]
 
     def title_centroid(self) -> SparseVec:
-        got = self._views.get("title")
-        if got is None:
-            got = self._views["title"] = normalise(self.title_acc)
-        return got  # type: ignore[return-value]
+        return self._lexical("title", 0, self.title_acc)
 
     def body_centroid(self) -> SparseVec:
-        got = self._views.get("body")
+        return self._lexical("body", 1, self.body_acc)
+
+    def _lexical(self, key: str, slot: int, acc: SparseVec) -> SparseVec:
+        """Normalised lexical centroid; memoised while live, rebuilt on demand (not kept)
+        while compact, where it is read only when the cluster is a retrieval candidate."""
+        if self._packed is not None:
+            return normalise(_unpack(self._packed[slot]))
+        got = self._views.get(key)
         if got is None:
-            got = self._views["body"] = normalise(self.body_acc)
+            got = self._views[key] = normalise(acc)
         return got  # type: ignore[return-value]
 
     def frequent_names(self) -> frozenset[str]:

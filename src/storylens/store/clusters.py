@@ -82,12 +82,16 @@ class ClusterTablesMixin:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._db.execute(sql)]
 
-    def save_assignments(self, assignments: Sequence[ClusterAssignment]) -> None:
-        """Store assignments and refresh the summaries of every cluster they touch, in one
-        transaction."""
-        if not assignments:
+    def save_assignments(self, assignments: Sequence[ClusterAssignment],
+                         states: Sequence[tuple[str, str, float, bytes]] = ()) -> None:
+        """Store assignments and refresh the summaries of every cluster they touch, with
+        the clusterer's changed state snapshots ``(model, cluster id, last time, blob)``,
+        in one transaction: a crash never leaves snapshots out of step with assignments."""
+        if not assignments and not states:
             return
         with self._tx():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO cluster_state VALUES (?,?,?,?)", states)
             seq = int(self._db.execute("SELECT coalesce(max(seq), 0) FROM article_clusters")
                       .fetchone()[0])
             self._db.executemany(
@@ -100,15 +104,30 @@ class ClusterTablesMixin:
             for sl in sorted({a.storyline_id for a in assignments}):
                 self._refresh("storyline", sl)
 
-    def assignments_since(self, since: float) -> list[tuple[str, str, str, str | None, float]]:
+    def assignments_since(self, since: float, level: Level = "storyline"
+                          ) -> list[tuple[str, str, str, str | None, float]]:
         """(article id, event id, storyline id, duplicate_of, placed time) of clustered
-        articles whose storyline was active at or after ``since`` (UNIX seconds), in the
-        order they were clustered: what rebuilds the clusterer's live window."""
+        articles whose storyline (or event, with ``level="event"``) was active at or after
+        ``since`` (UNIX seconds), in the order they were clustered: what rebuilds the
+        clusterer's live window."""
+        col = "storyline_id" if level == "storyline" else "event_id"
         rows = self._db.execute(
             "SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of, c.placed_time "
-            "FROM article_clusters c JOIN clusters s ON s.id = c.storyline_id "
+            f"FROM article_clusters c JOIN clusters s ON s.id = c.{col} "
             "WHERE s.active_to >= ? ORDER BY c.seq", (since,))
         return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
+
+    def has_cluster_states(self, model: str) -> bool:
+        """Whether the clusterer has saved state snapshots for ``model``'s vectors."""
+        return self._db.execute("SELECT 1 FROM cluster_state WHERE model = ? LIMIT 1",
+                                (model,)).fetchone() is not None
+
+    def cluster_states_since(self, model: str, since: float) -> list[tuple[str, bytes]]:
+        """(cluster id, snapshot) of the states last active at or after ``since``."""
+        rows = self._db.execute(
+            "SELECT id, state FROM cluster_state WHERE model = ? AND last_time >= ? "
+            "ORDER BY last_time, id", (model, since))
+        return [(str(r[0]), bytes(r[1])) for r in rows]
 
     def stream_clock(self) -> float | None:
         """The latest placed time of any clustered article (the clusterer's clock)."""

@@ -103,6 +103,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_clusters_active ON clusters(level, active_to);
     CREATE INDEX ix_clusters_storyline ON clusters(storyline_id);
     """,
+    # 2 -> 3: compact snapshots of the clusterer's long-lived (storyline) states, so a new
+    # process restores them instead of replaying months of articles
+    """
+    CREATE TABLE cluster_state (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        last_time REAL NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (model, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX ix_cluster_state_last ON cluster_state(model, last_time);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

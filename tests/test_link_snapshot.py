@@ -1,0 +1,118 @@
+"""Storyline snapshots: a compact state survives the store round trip, a new run links to
+a storyline it only knows from its snapshot (months after its last article), a store
+without snapshots falls back to replaying articles once, and a damaged snapshot is named
+and replaced by a replay instead of failing the run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from storylens.api import ingest_raw
+from storylens.errors import StoreError
+from storylens.link.features import pair_features
+from storylens.link.service import cluster_store
+from storylens.link.snapshot import from_snapshot, to_snapshot
+from storylens.records import RawDoc
+from storylens.store import open_store
+from tests.conftest import JFORUM, PRESSTV
+from tests.test_link_compact import _grown_state
+from tests.test_link_online import T0, reps
+
+
+def test_snapshot_round_trip_reads_like_the_compacted_state() -> None:
+    st = _grown_state(20)
+    st.storyline_id = "sl-x"
+    blob = to_snapshot(st)
+    assert len(blob) < 8_000 and not st.compacted, "snapshotting leaves the state live"
+    back = from_snapshot(st.id, blob)
+    st.compact()
+    probe = reps([("p", "strike", T0 + timedelta(hours=5))])[0]
+    assert np.allclose(pair_features(probe, back), pair_features(probe, st), atol=1e-6)
+    assert back.size == st.size == 20 and back.members == []
+    assert (back.first_time, back.last_time, back.title) == (st.first_time, st.last_time,
+                                                             st.title)
+    assert back.langs == st.langs and back.storyline_id == "sl-x"
+    back.add(reps([("q", "vote", T0 + timedelta(days=2))])[0])
+    assert back.size == 21 and not back.compacted and back.body_acc
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[:10], lambda b: b + b"xx",
+                                    lambda b: b"\x05\x00\x00\x00{nope" + b[9:]])
+def test_damaged_snapshot_is_a_store_error_naming_the_cluster(damage: Any) -> None:
+    blob = damage(to_snapshot(_grown_state(3)))
+    with pytest.raises(StoreError, match="sl-broken"):
+        from_snapshot("sl-broken", blob)
+
+
+def _raw(path: Path, published: str) -> RawDoc:
+    return RawDoc(source=str(path), content=path.read_text(encoding="utf-8"), fmt="text",
+                  published=published)
+
+
+def _rows(store: Any, sql: str) -> list[tuple[Any, ...]]:
+    return list(store._db.execute(sql).fetchall())
+
+
+@pytest.mark.slow
+def test_a_later_run_links_to_a_storyline_known_only_from_its_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        ingest_raw([_raw(PRESSTV, "2022-02-02")], store)
+        cluster_store(store)
+        saved = _rows(store, "SELECT id FROM cluster_state")
+        assert [r[0] for r in saved] == [r[0] for r in _rows(
+            store, "SELECT id FROM clusters WHERE level = 'storyline'")]
+    levels: list[str] = []
+    from storylens.store.sqlite import SQLiteStore
+
+    real = SQLiteStore.assignments_since
+
+    def spy(self: SQLiteStore, since: float, level: Any = "storyline") -> Any:
+        levels.append(level)
+        return real(self, since, level)
+
+    monkeypatch.setattr(SQLiteStore, "assignments_since", spy)
+    with open_store(db) as store:
+        ingest_raw([_raw(JFORUM, "2022-10-24")], store)
+        cluster_store(store)
+        got = _rows(store, "SELECT event_id, storyline_id FROM article_clusters")
+    assert levels == ["event"], "events replayed (days), storylines from snapshots"
+    (ev1, sl1), (ev2, sl2) = got
+    assert ev1 != ev2 and sl1 == sl2, "eight months later, the same storyline"
+
+
+@pytest.mark.slow
+def test_store_without_snapshots_replays_once_then_saves_them(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        ingest_raw([_raw(PRESSTV, "2022-02-02")], store)
+        cluster_store(store)
+        store._db.execute("DELETE FROM cluster_state")  # as a store from before snapshots
+    with open_store(db) as store:
+        ingest_raw([_raw(JFORUM, "2022-10-24")], store)
+        cluster_store(store)
+        got = _rows(store, "SELECT storyline_id FROM article_clusters")
+        assert len({r[0] for r in got}) == 1
+        assert len(_rows(store, "SELECT id FROM cluster_state")) == 1
+
+
+@pytest.mark.slow
+def test_damaged_snapshot_falls_back_to_replay(tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        ingest_raw([_raw(PRESSTV, "2022-02-02")], store)
+        cluster_store(store)
+        store._db.execute("UPDATE cluster_state SET state = x'0102'")
+    with open_store(db) as store, caplog.at_level("WARNING"):
+        ingest_raw([_raw(JFORUM, "2022-10-24")], store)
+        report = cluster_store(store)
+        got = _rows(store, "SELECT storyline_id FROM article_clusters")
+    assert report.clustered == 1 and len({r[0] for r in got}) == 1
+    assert any("unreadable" in r.getMessage() for r in caplog.records)
