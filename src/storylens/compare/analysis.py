@@ -13,9 +13,12 @@ numbers, so a comparison never depends on one NER model being present.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +62,8 @@ class Analysis:
     years: frozenset[int] = frozenset()
     quotes: int = 0
     enriched: bool = False
+    embedded: int = -1
+    """How many leading sentences have a real vector (the rest are zero rows); -1: all."""
 
     @property
     def names(self) -> frozenset[str]:
@@ -88,6 +93,97 @@ def _enrich(doc: str, lang: str | None) -> Any | None:
         return None
 
 
+def _enrich_all(docs: Sequence[str], langs: Sequence[str | None]) -> list[Any | None]:
+    """``_enrich`` of every doc, batched per language (spaCy tags a batch much faster than
+    one text at a time); a failing batch falls back to one text at a time."""
+    try:
+        from storylens.enrich.facts import enrich_many
+    except ImportError:
+        return [None] * len(docs)
+    out: list[Any | None] = [None] * len(docs)
+    by_lang: dict[str | None, list[int]] = {}
+    for i, (d, lang) in enumerate(zip(docs, langs, strict=True)):
+        if d.strip():
+            by_lang.setdefault(lang, []).append(i)
+    for lang, idx in by_lang.items():
+        try:
+            ens: list[Any | None] = list(enrich_many([docs[i] for i in idx], lang))
+        except Exception:  # one bad text must not cost the batch its enrichment
+            ens = [_enrich(docs[i], lang) for i in idx]
+        for i, en in zip(idx, ens, strict=True):
+            out[i] = en
+    return out
+
+
+class AnalysisCache:
+    """Bounded in-memory memo of the two costly parts of an analysis, for callers that
+    analyse the same articles again (a story page re-rendered as the story grows):
+    sentence vectors by (embedder, sentence text) and enrichments by (language, document
+    hash). Thread-safe; least recently used entries go first. Nothing is persisted."""
+
+    def __init__(self, max_vectors: int = 8192, max_enrichments: int = 1024) -> None:
+        self._vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
+        self._enriched: OrderedDict[tuple[str | None, str], Any] = OrderedDict()
+        self._max_vectors, self._max_enrichments = max_vectors, max_enrichments
+        self._lock = threading.Lock()
+
+    def vectors(self, embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
+        """One row per text: cached rows, the rest embedded in one call."""
+        name = f"{embedder.name}/{embedder.dim}"
+        with self._lock:
+            hit = {t: v for t in texts if (v := self._vectors.get((name, t))) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in hit]
+        if missing:
+            fresh = _embed_unique(embedder, missing)
+            hit.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                for t, v in zip(missing, fresh, strict=True):
+                    self._vectors[(name, t)] = v
+                while len(self._vectors) > self._max_vectors:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            for t in hit:
+                if (name, t) in self._vectors:
+                    self._vectors.move_to_end((name, t))
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.stack([hit[t] for t in texts]).astype(np.float32, copy=False)
+
+    def enrichments(self, docs: Sequence[str], langs: Sequence[str | None]
+                    ) -> list[Any | None]:
+        """``_enrich_all`` with cached results reused (failures are not cached)."""
+        keys = [(lang, hashlib.blake2b(d.encode("utf-8"), digest_size=16).hexdigest())
+                for d, lang in zip(docs, langs, strict=True)]
+        with self._lock:
+            out = [self._enriched.get(k) for k in keys]
+        todo = [i for i, en in enumerate(out) if en is None]
+        fresh = _enrich_all([docs[i] for i in todo], [langs[i] for i in todo])
+        with self._lock:
+            for i, en in zip(todo, fresh, strict=True):
+                out[i] = en
+                if en is not None:
+                    self._enriched[keys[i]] = en
+            for k in keys:
+                if k in self._enriched:
+                    self._enriched.move_to_end(k)
+            while len(self._enriched) > self._max_enrichments:
+                self._enriched.popitem(last=False)
+        return out
+
+
+def _embed_unique(embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
+    """``embedder.embed`` with each distinct text embedded once (syndicated and wire
+    sentences repeat across a story's articles)."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    uniq = list(dict.fromkeys(texts))
+    if len(uniq) == len(texts):
+        return embedder.embed(list(texts))
+    rows = embedder.embed(uniq)
+    at = {t: k for k, t in enumerate(uniq)}
+    return rows[[at[t] for t in texts]]
+
+
 def _norm_number(raw: str) -> str | None:
     digits = re.sub(r"[.,](?=\d{3}\b)", "", raw).replace(",", ".")
     try:
@@ -102,39 +198,60 @@ def analyse(article: Article, embedder: Embedder, *, enrich: bool = True) -> Ana
     return analyse_many([article], embedder, enrich=enrich)[0]
 
 
-def analyse_many(articles: Sequence[Article], embedder: Embedder, *, enrich: bool = True
-                 ) -> list[Analysis]:
-    """``analyse`` for several articles with one embedding call (faster)."""
+def prepare(a: Article) -> tuple[str, list[Sentence]]:
+    """The analysed document of ``a`` (title, blank line, text; the title not repeated)
+    and its sentences, the title being sentence 0."""
+    title, text = (a.title or "").strip(), (a.text or "").strip()
+    if title and text.startswith(title):
+        text = text[len(title):].lstrip()
+    doc = f"{title}\n\n{text}" if title else text
+    sents: list[Sentence] = []
+    if title:
+        sents.append(Sentence(0, title, 0, len(title)))
+    shift = len(title) + 2 if title else 0
+    for s in split_sentences(text):
+        sents.append(Sentence(len(sents), s.text, s.start + shift, s.end + shift))
+    return doc, sents
+
+
+def analyse_many(articles: Sequence[Article], embedder: Embedder, *, enrich: bool = True,
+                 embed_limits: Sequence[int | None] | None = None,
+                 cache: AnalysisCache | None = None) -> list[Analysis]:
+    """``analyse`` for several articles with one embedding call (faster): each distinct
+    sentence text is embedded once and enrichment is batched per language.
+
+    ``embed_limits[i]`` (None: all) embeds only the first sentences of article ``i`` (the
+    title and the lead): the rest keep zero rows and ``Analysis.embedded`` says how many
+    rows are real. ``cache`` reuses vectors and enrichments of earlier calls.
+    """
     docs: list[str] = []
     splits: list[list[Sentence]] = []
     for a in articles:
-        title, text = (a.title or "").strip(), (a.text or "").strip()
-        if title and text.startswith(title):
-            text = text[len(title):].lstrip()
-        doc = f"{title}\n\n{text}" if title else text
+        doc, sents = prepare(a)
         docs.append(doc)
-        sents: list[Sentence] = []
-        if title:
-            sents.append(Sentence(0, title, 0, len(title)))
-        shift = len(title) + 2 if title else 0
-        for s in split_sentences(text):
-            sents.append(Sentence(len(sents), s.text, s.start + shift, s.end + shift))
         splits.append(sents)
-    flat = [s.text for sents in splits for s in sents]
-    matrix = (embedder.embed(flat) if flat
-              else np.zeros((0, embedder.dim), dtype=np.float32))
+    limits = [len(sents) if embed_limits is None or embed_limits[k] is None
+              else min(len(sents), max(0, embed_limits[k] or 0))
+              for k, sents in enumerate(splits)]
+    flat = [s.text for sents, n in zip(splits, limits, strict=True) for s in sents[:n]]
+    matrix = (cache.vectors(embedder, flat) if cache is not None
+              else _embed_unique(embedder, flat))
+    langs = [a.lang for a in articles]
+    ens: list[Any | None] = ([None] * len(docs) if not enrich else
+                             cache.enrichments(docs, langs) if cache is not None
+                             else _enrich_all(docs, langs))
     out: list[Analysis] = []
     pos = 0
-    for a, doc, sents in zip(articles, docs, splits, strict=True):
-        vecs = matrix[pos:pos + len(sents)]
-        pos += len(sents)
-        out.append(_build(a, doc, sents, vecs, enrich))
+    for a, doc, sents, n, en in zip(articles, docs, splits, limits, ens, strict=True):
+        vecs = np.zeros((len(sents), embedder.dim), dtype=np.float32)
+        vecs[:n] = matrix[pos:pos + n]
+        pos += n
+        out.append(_build(a, doc, sents, vecs, en, n))
     return out
 
 
-def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, enrich: bool
-           ) -> Analysis:
-    en = _enrich(doc, a.lang) if enrich and doc.strip() else None
+def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, en: Any | None,
+           embedded: int) -> Analysis:
     names: list[set[str]] = [set() for _ in sents]
     nums: list[set[str]] = [set() for _ in sents]
     entities: Counter[str] = Counter()
@@ -143,11 +260,11 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, enric
     years: set[int] = set()
     quotes = 0
 
+    starts = [s.start for s in sents]
+
     def sent_at(offset: int) -> int | None:
-        for i, s in enumerate(sents):
-            if s.start <= offset < s.end:
-                return i
-        return None
+        i = bisect.bisect_right(starts, offset) - 1  # sentences are in order, disjoint
+        return i if i >= 0 and offset < sents[i].end else None
 
     if en is not None:
         for m in en.entities:
@@ -182,5 +299,5 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, enric
         article=a, doc=doc, sentences=sents, vectors=vecs,
         sent_names=[frozenset(s) for s in names], sent_numbers=[frozenset(s) for s in nums],
         entities=entities, entity_labels=labels, countries=countries,
-        years=frozenset(years), quotes=quotes, enriched=en is not None,
+        years=frozenset(years), quotes=quotes, enriched=en is not None, embedded=embedded,
     )

@@ -17,9 +17,19 @@
   outlet; a timeline (first publisher, who followed, hours after the first,
   which facts each article added first); languages.
 
-Cost is bounded: at most ``MAX_ARTICLES`` originals (taken round-robin over outlets, oldest
-first, so every outlet is represented) and ``MAX_SENTENCES`` sentences per article; the
-result says when either cap was hit.
+Cost is bounded, so a story of thousands of members costs about what one of a hundred
+does (each cap adds a note to the result and sets ``capped``):
+
+- copies are folded before anything is read (``MAX_ARTICLES`` counts originals only);
+- at most ``MAX_ARTICLES`` originals are analysed, taken round-robin over outlets, oldest
+  first, so every outlet is represented; at most ``MAX_SENTENCES`` sentences each;
+- facts read at most ``FACT_SENTENCES`` distinct sentences, titles and leads first
+  (``coverage_budget``): embedding is the dominant cost; entities, framing and tone read
+  the whole analysed texts;
+- at most ``MAX_FACTS`` facts are kept, the most widely reported.
+
+Sentence vectors and enrichments are memoised in ``ANALYSIS_CACHE`` (in memory, bounded),
+so a served story page computed again as its story grows re-reads only its new articles.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storylens.compare.analysis import Analysis, analyse_many
+from storylens.compare.analysis import Analysis, AnalysisCache, analyse_many, prepare
+from storylens.compare.coverage_budget import lead_limits, lead_note
 from storylens.compare.coverage_facts import (
     CoveredArticle,
     Fact,
@@ -41,16 +52,10 @@ from storylens.compare.coverage_facts import (
     iso,
     when_key,
 )
+from storylens.compare.coverage_framing import outlet_framing
 from storylens.compare.facts import threshold_for
-from storylens.compare.framing import (  # the referent helpers are framing.py's own
-    SideFraming,
-    _is_part_of_name,
-    _longest,
-    _patterns,
-    _with_article,
-    side_framing,
-)
-from storylens.compare.lexicons import find_terms, fold_term
+from storylens.compare.framing import SideFraming
+from storylens.compare.lexicons import fold_term
 from storylens.compare.pair import _default_embedder
 from storylens.compare.sentences import split_sentences
 from storylens.compare.tone import Tone, article_tone
@@ -60,6 +65,12 @@ from storylens.represent.base import get_embedder
 
 MAX_ARTICLES = 60
 MAX_SENTENCES = 40
+FACT_SENTENCES = 240
+"""Distinct sentences embedded per story for the facts (see ``coverage_budget``)."""
+MAX_FACTS = 200
+ANALYSIS_CACHE = AnalysisCache()
+"""Sentence vectors and enrichments kept between calls (a served story page is computed
+again as its story grows; most of its articles are the same)."""
 MAX_ENTITIES = 60
 ENTITY_LABELS = frozenset({"PER", "ORG", "LOC", "?"})
 """People, organisations, places; "?" = capitalised words when enrichment is missing.
@@ -204,8 +215,14 @@ class Coverage:
 
 def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]], *,
                    embedder: str | None = None, max_articles: int = MAX_ARTICLES,
-                   max_sentences: int = MAX_SENTENCES) -> Coverage:
-    """Coverage of one story from its articles and ``Story.members`` (see module doc)."""
+                   max_sentences: int = MAX_SENTENCES, fact_sentences: int = FACT_SENTENCES,
+                   max_facts: int = MAX_FACTS) -> Coverage:
+    """Coverage of one story from its articles and ``Story.members`` (see module doc).
+
+    ``max_articles`` originals are analysed (round-robin over outlets), each up to
+    ``max_sentences`` sentences; at most ``fact_sentences`` distinct sentences (titles
+    and leads first) are embedded and grouped into facts; ``max_facts`` facts are kept.
+    """
     t0 = time.perf_counter()
     name = embedder or _default_embedder()
     by_id = {a.id: a for a in articles}
@@ -236,11 +253,21 @@ def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]
         notes.append(f"capped: at most {max_sentences} sentences read per article")
     for c in chosen:
         c.analysed = True
-    ans = analyse_many(cut, get_embedder(name)) if cut else []
+    leads = lead_limits([[x.text for x in prepare(a)[1]] for a in cut], fact_sentences)
+    ans = analyse_many(cut, get_embedder(name), embed_limits=leads,
+                       cache=ANALYSIS_CACHE) if cut else []
+    if any(n < len(an.sentences) for n, an in zip(leads, ans, strict=True)):
+        capped = True
+        notes.append(lead_note(leads, ans, fact_sentences))
     if ans and not any(an.enriched for an in ans):
         notes.append("enrichment unavailable: entities are capitalised words")
     threshold = threshold_for(name)
     facts = group_facts(ans, chosen, threshold)
+    if len(facts) > max_facts:
+        capped = True
+        notes.append(f"facts: the {max_facts} most widely reported of {len(facts)} are "
+                     "listed (the matrix and timeline count only those)")
+        facts = facts[:max_facts]
     outlets = _outlets(list(originals.values()), ans, chosen)
     timeline = _timeline(list(originals.values()), facts)
     langs = Counter(by_id[m["id"]].lang or "?" for m in mem)
@@ -284,19 +311,6 @@ def _cut(a: Article, n: int) -> Article:
     return a if len(sents) < n else dataclasses.replace(a, text=a.text[:sents[n - 2].end])
 
 
-def _designations(doc: str) -> tuple[dict[str, Counter[str]], dict[str, str]]:
-    """Referent -> folded designations used in ``doc`` with counts, and how each folded
-    designation is shown (as ``framing.referent_substitutions`` does)."""
-    out: dict[str, Counter[str]] = defaultdict(Counter)
-    shown: dict[str, str] = {}
-    for h in _longest(find_terms(doc, _patterns()[0])):
-        if not _is_part_of_name(doc, h):
-            key = fold_term(h.surface)
-            shown.setdefault(key, _with_article(doc, h))
-            out[h.key][key] += 1
-    return out, shown
-
-
 def _outlets(originals: list[CoveredArticle], ans: list[Analysis],
              chosen: list[CoveredArticle]) -> list[OutletCoverage]:
     outs: dict[str, OutletCoverage] = {}
@@ -311,10 +325,11 @@ def _outlets(originals: list[CoveredArticle], ans: list[Analysis],
     docs: dict[str, list[Analysis]] = defaultdict(list)
     for c, an in zip(chosen, ans, strict=True):
         docs[c.outlet].append(an)
-    desig = {o: _designations("\n\n".join(a.doc for a in d)) for o, d in docs.items()}
+    fr = {o: outlet_framing("\n\n".join(a.doc for a in d)) for o, d in docs.items()}
+    desig = {o: (f.designations, f.shown) for o, f in fr.items()}
     for o, d in docs.items():
         oc = outs[o]
-        oc.framing = side_framing("\n\n".join(a.doc for a in d), "")
+        oc.framing = fr[o].framing
         counts, shown = desig[o]
         oc.designations = {r: {shown[k]: n for k, n in c.most_common()}
                            for r, c in counts.items()}

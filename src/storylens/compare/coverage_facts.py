@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.analysis import Analysis
-from storylens.compare.facts import similarity_matrix
+from storylens.compare.facts import hybrid_similarity
 
 
 def iso(t: datetime | None) -> str | None:
@@ -105,16 +105,10 @@ def when_key(c: CoveredArticle) -> tuple[bool, float]:
 def group_facts(ans: list[Analysis], chosen: list[CoveredArticle], threshold: float
                 ) -> list[Fact]:
     """Facts of the analysed originals ``ans`` (``chosen[i]`` describes ``ans[i]``), the
-    ones most outlets report first; ids ``f1``, ``f2``... in that order."""
-    spans = [(ai, si) for ai, an in enumerate(ans) for si in range(len(an.sentences))]
-    n = len(spans)
-    sim = np.full((n, n), -1.0, dtype=np.float64)
-    off = np.cumsum([0] + [len(an.sentences) for an in ans])
-    for i in range(len(ans)):
-        for j in range(i + 1, len(ans)):
-            block = similarity_matrix(ans[i], ans[j])
-            sim[off[i]:off[i + 1], off[j]:off[j + 1]] = block
-            sim[off[j]:off[j + 1], off[i]:off[i + 1]] = block.T
+    ones most outlets report first; ids ``f1``, ``f2``... in that order. Only sentences
+    with a vector take part (``Analysis.embedded``: the title and lead under a budget)."""
+    spans = [(ai, si) for ai, an in enumerate(ans) for si in range(embedded(an))]
+    sim = story_similarity(ans, spans)
     groups = _greedy_groups(sim, [ai for ai, _ in spans], threshold)
     facts: list[Fact] = []
     for g in groups:
@@ -136,6 +130,27 @@ def group_facts(ans: list[Analysis], chosen: list[CoveredArticle], threshold: fl
     for k, f in enumerate(facts, 1):
         f.id = f"f{k}"
     return facts
+
+
+def embedded(an: Analysis) -> int:
+    """How many leading sentences of ``an`` have vectors (the ones that can be facts)."""
+    return len(an.sentences) if an.embedded < 0 else min(an.embedded, len(an.sentences))
+
+
+def story_similarity(ans: list[Analysis], spans: list[tuple[int, int]]
+                     ) -> npt.NDArray[np.float64]:
+    """Hybrid similarity (``facts.hybrid_similarity``) between all ``spans`` (article,
+    sentence) in one matrix product; -1 between two sentences of the same article, which
+    never make one fact."""
+    n = len(spans)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float64)
+    vecs = np.stack([ans[ai].vectors[si] for ai, si in spans]).astype(np.float32)
+    keys = [ans[ai].sent_names[si] | ans[ai].sent_numbers[si] for ai, si in spans]
+    sim = hybrid_similarity((vecs @ vecs.T).astype(np.float64), keys, keys)
+    art = np.array([ai for ai, _ in spans])
+    sim[art[:, None] == art[None, :]] = -1.0
+    return sim
 
 
 def _greedy_groups(sim: npt.NDArray[np.float64], art: list[int], threshold: float

@@ -21,6 +21,7 @@ and a sample of dev pairs read by eye (USE 0.45, static 0.5).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,9 +92,43 @@ def threshold_for(embedder_name: str) -> float:
     return DEFAULT_THRESHOLD.get(embedder_name, FALLBACK_THRESHOLD)
 
 
-def _jaccard(x: frozenset[str], y: frozenset[str]) -> float:
-    u = len(x | y)
-    return len(x & y) / u if u else 0.0
+def hybrid_similarity(dense: npt.NDArray[np.float64], keys_a: Sequence[frozenset[str]],
+                      keys_b: Sequence[frozenset[str]]) -> npt.NDArray[np.float64]:
+    """``dense`` (embedding cosines, rows ``keys_a``, columns ``keys_b``) blended with the
+    Jaccard of the sentences' names and numbers where both sentences carry some.
+
+    Vectorised through an inverted index (key -> sentences holding it), so the cost is
+    the size of the matrix plus the co-occurring pairs, not a Python loop over all pairs.
+    """
+    out = dense.astype(np.float64, copy=True)
+    if out.size == 0:
+        return out
+    post_a: dict[str, list[int]] = {}
+    post_b: dict[str, list[int]] = {}
+    for i, ka in enumerate(keys_a):
+        for k in ka:
+            post_a.setdefault(k, []).append(i)
+    for j, kb in enumerate(keys_b):
+        for k in kb:
+            post_b.setdefault(k, []).append(j)
+    inter = np.zeros(out.shape, dtype=np.float64)
+    for k, rows in post_a.items():
+        cols = post_b.get(k)
+        if cols:
+            inter[np.ix_(rows, cols)] += 1.0
+    size_a = np.array([len(k) for k in keys_a], dtype=np.float64)
+    size_b = np.array([len(k) for k in keys_b], dtype=np.float64)
+    both = (size_a[:, None] > 0) & (size_b[None, :] > 0)
+    union = size_a[:, None] + size_b[None, :] - inter
+    jac = np.divide(inter, union, out=np.zeros_like(inter), where=both)
+    out[both] = (1 - NAME_WEIGHT) * out[both] + NAME_WEIGHT * jac[both]
+    return out
+
+
+def sentence_keys(an: Analysis) -> list[frozenset[str]]:
+    """Per sentence of ``an``: its folded names and numbers (what ``hybrid_similarity``
+    compares)."""
+    return [n | m for n, m in zip(an.sent_names, an.sent_numbers, strict=True)]
 
 
 def similarity_matrix(a: Analysis, b: Analysis) -> npt.NDArray[np.float64]:
@@ -101,16 +136,7 @@ def similarity_matrix(a: Analysis, b: Analysis) -> npt.NDArray[np.float64]:
     if not a.sentences or not b.sentences:
         return np.zeros((len(a.sentences), len(b.sentences)), dtype=np.float64)
     dense = (a.vectors @ b.vectors.T).astype(np.float64)
-    out = dense.copy()
-    keys_a = [n | m for n, m in zip(a.sent_names, a.sent_numbers, strict=True)]
-    keys_b = [n | m for n, m in zip(b.sent_names, b.sent_numbers, strict=True)]
-    for i, ka in enumerate(keys_a):
-        if not ka:
-            continue
-        for j, kb in enumerate(keys_b):
-            if kb:
-                out[i, j] = (1 - NAME_WEIGHT) * dense[i, j] + NAME_WEIGHT * _jaccard(ka, kb)
-    return out
+    return hybrid_similarity(dense, sentence_keys(a), sentence_keys(b))
 
 
 def greedy_align(sim: npt.NDArray[np.float64], threshold: float) -> list[tuple[int, int]]:

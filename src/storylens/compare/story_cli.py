@@ -23,17 +23,27 @@ def story(
     html: Annotated[Path | None, typer.Option(
         "--html", dir_okay=False,
         help="Also write a self-contained coverage page (matrices, framing, timeline).")] = None,
+    max_articles: Annotated[int | None, typer.Option(
+        "--max-articles", min=1,
+        help="Originals analysed (round-robin over outlets). Default: 60.")] = None,
+    fact_sentences: Annotated[int | None, typer.Option(
+        "--fact-sentences", min=1,
+        help="Distinct sentences grouped into facts, titles and leads first; the main "
+             "cost of a big story (~100-250 sentences/s). Default: 240.")] = None,
 ) -> None:
     """Show one event or storyline: its articles in time order, and its coverage — which
     outlet reported which facts and entities, framing and tone per outlet, who was first.
-    Syndicated copies count as reach, not as independent coverage."""
-    from storylens.compare.coverage import story_coverage
+    Syndicated copies count as reach, not as independent coverage. Big stories are
+    bounded (a note says what was read): originals only, a sample of them, and a sentence
+    budget for the facts."""
+    from storylens.compare.coverage import FACT_SENTENCES, MAX_ARTICLES, story_coverage
 
     with store_for(db) as store:
         s = store.get_story(story_id)
         articles = store.get_articles([m["id"] for m in s.members])
     try:
-        cov = story_coverage(articles, s.members)
+        cov = story_coverage(articles, s.members, max_articles=max_articles or MAX_ARTICLES,
+                             fact_sentences=fact_sentences or FACT_SENTENCES)
     except StorylensError as e:
         fail(str(e))
     if html is not None:

@@ -9,6 +9,10 @@ this fallback's ``to_dict()`` with ``source: "fallback"``.
 
 A coverage is cached by story id and its members' ids and text hashes: the first one
 loads the sentence embedder (seconds); later ones of a small story take well under one.
+The compare stage bounds a big story (originals only, a sample of them, a sentence budget
+for the facts; its notes say so, and the page shows them) and keeps sentence vectors and
+enrichments between calls, so a story that grew by a few articles is recomputed mostly
+from memory.
 """
 
 from __future__ import annotations
