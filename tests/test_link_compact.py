@@ -100,3 +100,19 @@ def test_index_search_agrees_on_both_paths() -> None:
     full = sorted(((float(v @ q) / float(np.linalg.norm(v)), f"c{j}")
                    for j, v in enumerate(vecs)), reverse=True)[:5]
     assert [c for _, c in full] == [c for c, _ in wide]
+
+
+def test_retrieval_memo_of_compact_storylines_is_released() -> None:
+    cl = new_clusterer(storyline_compact_days=1.0)
+    first = cl.add(reps([("a1", "quake", T0)])[0])
+    for r in reps([(f"f{i}", ("strike", "vote")[i % 2], T0 + timedelta(hours=12 * i))
+                   for i in range(1, 8)]):
+        cl.add(r)
+    cl.evict()
+    st = cl.storylines.states[first.storyline_id]
+    assert st.compacted
+    probe = reps([("p", "quake", T0 + timedelta(days=4))])[0]
+    cl.storylines.best(probe, probe.time or 0.0)
+    assert st._views, "a retrieval memoises the compact storyline's views"
+    cl.evict()
+    assert st.compacted and not st._views, "the next pass releases them"

@@ -98,8 +98,10 @@ class EventState:
 
     def compact(self) -> None:
         """Pack an idle cluster: keep its strongest terms, names and numbers, a sample of
-        its times, and drop the memoised views. Idempotent; ``add`` undoes it."""
+        its times, and drop the memoised views. Idempotent (on a compact cluster it only
+        drops the views its last retrievals memoised); ``add`` undoes it."""
         if self._packed is not None:
+            self._views.clear()
             return
         self._packed = (_pack(self.title_acc, COMPACT_TITLE_TERMS),
                         _pack(self.body_acc, COMPACT_BODY_TERMS))
@@ -174,13 +176,13 @@ class EventState:
         return self._lexical("body", 1, self.body_acc)
 
     def _lexical(self, key: str, slot: int, acc: SparseVec) -> SparseVec:
-        """Normalised lexical centroid; memoised while live, rebuilt on demand (not kept)
-        while compact, where it is read only when the cluster is a retrieval candidate."""
-        if self._packed is not None:
-            return normalise(_unpack(self._packed[slot]))
+        """Normalised lexical centroid, memoised until the cluster changes; a compact
+        cluster rebuilds it from its packed arrays when it is a retrieval candidate, and
+        the clusterer drops that memo again at its next compaction pass."""
         got = self._views.get(key)
         if got is None:
-            got = self._views[key] = normalise(acc)
+            got = self._views[key] = normalise(
+                _unpack(self._packed[slot]) if self._packed is not None else acc)
         return got  # type: ignore[return-value]
 
     def frequent_names(self) -> frozenset[str]:
