@@ -23,7 +23,7 @@ from storylens.compare.framing import (  # the referent helpers are framing.py's
     _patterns,
     _with_article,
 )
-from storylens.compare.lexicons import Hit, fold_term, fold_with_map
+from storylens.compare.lexicons import Hit, find_terms_folded, fold_term, fold_with_map
 
 
 @dataclass(slots=True)
@@ -40,15 +40,7 @@ class OutletFraming:
 def _find(text: str, folded: str, where: list[int], patterns: dict[str, re.Pattern[str]]
           ) -> list[Hit]:
     """``lexicons.find_terms`` over an already folded ``text``."""
-    hits: list[Hit] = []
-    for key, rx in patterns.items():
-        for m in rx.finditer(folded):
-            if m.end() <= m.start():
-                continue
-            s, e = where[m.start()], where[m.end() - 1] + 1
-            hits.append(Hit(key, " ".join(text[s:e].split()), s, e))
-    hits.sort(key=lambda h: (h.start, -h.end))
-    return hits
+    return find_terms_folded(text, folded, where, patterns)
 
 
 def _uses(text: str, hits: list[Hit]) -> list[TermUse]:

@@ -195,6 +195,13 @@ class Hit:
 def find_terms(text: str, patterns: dict[str, re.Pattern[str]]) -> list[Hit]:
     """Every match of every keyed pattern in ``text``, in text order."""
     folded, where = fold_with_map(text)
+    return find_terms_folded(text, folded, where, patterns)
+
+
+def find_terms_folded(text: str, folded: str, where: list[int],
+                      patterns: dict[str, re.Pattern[str]]) -> list[Hit]:
+    """``find_terms`` over ``fold_with_map(text)`` computed once by the caller (who
+    matches several lexicons against one text)."""
     hits: list[Hit] = []
     for key, rx in patterns.items():
         for m in rx.finditer(folded):
