@@ -197,9 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="labelled JSONL stream (repeatable); see benchmarks/make_dev_streams.py")
     ap.add_argument("--embedder", default="static")
     ap.add_argument("--out", default=str(MODEL_DIR))
+    ap.add_argument("--top-k", type=int, default=ClusterConfig().top_k,
+                    help="candidates per decision in training and in the out-of-fold runs "
+                         "(the shipped clusterer uses ClusterConfig.top_k)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    cfg = ClusterConfig()
+    cfg = ClusterConfig(top_k=args.top_k)
     t0 = time.perf_counter()
     streams = {Path(p).name: load_stream(Path(p), args.embedder) for p in args.stream}
     report: dict[str, Any] = {"embedder": args.embedder, "folds": {}}
