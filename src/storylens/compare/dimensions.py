@@ -1,9 +1,13 @@
 """Scores on the SemEval-2022 Task 8 dimensions, 1 (very similar) to 4 (very dissimilar).
 
-One ridge regression per dimension over the channels of ``channels.FEATURES``, trained by
+Per dimension, the average of a ridge regression and a small gradient-boosted tree
+ensemble (``trees``) over the channels of ``channels.FEATURES``, trained by
 ``python -m storylens.compare.train_dimensions`` on the task's labelled dev pairs and
-shipped as ``dimension_weights.json`` (feature names, standardisation, coefficients and
-the out-of-fold Pearson measured at training). At run time a score is a dot product.
+shipped as ``dimension_weights-<embedder>.json`` (feature names, standardisation,
+coefficients, trees and the out-of-fold Pearson measured at training). The ridge carries
+the smooth trends, the trees the interactions between channels; their average beat either
+alone out of fold. At run time a score is a dot product plus a few hundred tree look-ups,
+all numpy. A weights file without trees gives the ridge alone (``LinearDimension``).
 
 Each score comes with its evidence: the shared and unique places, entities and dates
 behind it, so a reader can see why "geography" says 1.3 and not take the number on trust.
@@ -22,6 +26,7 @@ import numpy.typing as npt
 
 from storylens.compare.analysis import Analysis
 from storylens.compare.channels import FEATURES
+from storylens.compare.trees import TreeEnsemble
 from storylens.errors import ConfigError
 
 DIMENSIONS: tuple[str, ...] = ("geography", "entities", "time", "narrative", "overall",
@@ -76,8 +81,52 @@ class LinearDimension:
 
 
 @dataclass(frozen=True, slots=True)
+class BlendedDimension:
+    """``(1 - tree_weight) * linear + tree_weight * trees``, each on 1..4, inputs clipped
+    to the training range first (as ``LinearDimension`` does)."""
+
+    linear: LinearDimension
+    trees: TreeEnsemble
+    tree_weight: float = 0.5
+
+    @property
+    def lo(self) -> npt.NDArray[np.float64] | None:
+        return self.linear.lo
+
+    @property
+    def hi(self) -> npt.NDArray[np.float64] | None:
+        return self.linear.hi
+
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        x = np.atleast_2d(x)
+        if self.lo is not None and self.hi is not None:
+            x = np.clip(x, self.lo, self.hi)
+        tree = np.clip(self.trees.predict(x), 1.0, 4.0)
+        out: npt.NDArray[np.float64] = ((1 - self.tree_weight) * self.linear.predict(x)
+                                        + self.tree_weight * tree)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.linear.to_json(), "trees": self.trees.to_json(),
+                "tree_weight": self.tree_weight}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> BlendedDimension:
+        return cls(LinearDimension.from_json(d), TreeEnsemble.from_json(d["trees"]),
+                   float(d.get("tree_weight", 0.5)))
+
+
+DimensionModel = LinearDimension | BlendedDimension
+
+
+def model_from_json(d: dict[str, Any]) -> DimensionModel:
+    """A dimension model from its JSON: blended when it has trees, else linear."""
+    return BlendedDimension.from_json(d) if "trees" in d else LinearDimension.from_json(d)
+
+
+@dataclass(frozen=True, slots=True)
 class DimensionModels:
-    models: dict[str, LinearDimension]
+    models: dict[str, DimensionModel]
     meta: dict[str, Any]
 
     def predict(self, x: npt.NDArray[np.float64]) -> dict[str, float]:
@@ -96,7 +145,7 @@ def load_dimension_models(embedder: str = "static") -> DimensionModels:
     if tuple(d.get("features", ())) != FEATURES:
         raise ConfigError(f"{path}: trained for other features; retrain with "
                           "`python -m storylens.compare.train_dimensions`")
-    return DimensionModels({k: LinearDimension.from_json(v) for k, v in d["models"].items()},
+    return DimensionModels({k: model_from_json(v) for k, v in d["models"].items()},
                            dict(d.get("meta", {})))
 
 
