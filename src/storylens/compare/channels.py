@@ -44,6 +44,7 @@ from storylens.compare.analysis import Analysis, fold
 from storylens.compare.facts import greedy_align, similarity_matrix
 from storylens.compare.word_weights import (
     char_ngram_cosine,
+    mapping_cosine,
     tfidf_cosine,
     word_jaccard,
     words,
@@ -130,18 +131,10 @@ def _jaccard(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> floa
     return len(x & y) / u if u else 0.0
 
 
-def _counter_cos(x: Mapping[str, float], y: Mapping[str, float]) -> float:
-    nx = math.sqrt(sum(v * v for v in x.values()))
-    ny = math.sqrt(sum(v * v for v in y.values()))
-    if not nx or not ny:
-        return 0.0
-    return sum(v * y.get(k, 0.0) for k, v in x.items()) / (nx * ny)
-
-
 def lexical_cosine(doc_a: str, doc_b: str) -> float:
     """Cosine of sublinear term frequencies of words of 4+ characters (folded)."""
     ca, cb = words(doc_a), words(doc_b)
-    return _counter_cos({k: 1 + math.log(v) for k, v in ca.items()},
+    return mapping_cosine({k: 1 + math.log(v) for k, v in ca.items()},
                         {k: 1 + math.log(v) for k, v in cb.items()})
 
 
@@ -216,7 +209,7 @@ def channels(a: Analysis, b: Analysis, *, threshold: float, tone_a: float, tone_
         "lex_cos": lexical_cosine(a.doc, b.doc),
         "names_jaccard": _jaccard(names_a, names_b),
         "names_cover": len(names_a & names_b) / small if small else 0.0,
-        "countries_cos": _counter_cos({k: float(v) for k, v in a.countries.items()},
+        "countries_cos": mapping_cosine({k: float(v) for k, v in a.countries.items()},
                                       {k: float(v) for k, v in b.countries.items()}),
         "numbers_jaccard": _jaccard(a.numbers, b.numbers),
         "years_jaccard": _jaccard({str(y) for y in a.years}, {str(y) for y in b.years}),

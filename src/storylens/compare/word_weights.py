@@ -93,7 +93,8 @@ def load_table() -> DocFreqTable:
                           "`python -m storylens.compare.train_dimensions`") from e
 
 
-def _cos(x: Mapping[str, float], y: Mapping[str, float]) -> float:
+def mapping_cosine(x: Mapping[str, float], y: Mapping[str, float]) -> float:
+    """Cosine of two sparse vectors keyed by strings (0 when either is empty)."""
     nx = math.sqrt(sum(v * v for v in x.values()))
     ny = math.sqrt(sum(v * v for v in y.values()))
     if not nx or not ny:
@@ -106,7 +107,7 @@ def tfidf_cosine(doc_a: str, doc_b: str, table: DocFreqTable | None = None) -> f
     t = table or load_table()
     va = {w: (1 + math.log(c)) * t.idf(w) for w, c in words(doc_a).items()}
     vb = {w: (1 + math.log(c)) * t.idf(w) for w, c in words(doc_b).items()}
-    return _cos(va, vb)
+    return mapping_cosine(va, vb)
 
 
 def char_ngram_cosine(doc_a: str, doc_b: str, n: int = 4) -> float:
@@ -119,8 +120,8 @@ def char_ngram_cosine(doc_a: str, doc_b: str, n: int = 4) -> float:
         t = " ".join(_TOKEN.findall(folded(s)))
         return Counter(t[i:i + n] for i in range(max(0, len(t) - n + 1)))
 
-    return _cos({k: float(v) for k, v in grams(doc_a).items()},
-                {k: float(v) for k, v in grams(doc_b).items()})
+    return mapping_cosine({k: float(v) for k, v in grams(doc_a).items()},
+                          {k: float(v) for k, v in grams(doc_b).items()})
 
 
 def word_jaccard(doc_a: str, doc_b: str) -> float:
