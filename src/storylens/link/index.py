@@ -8,6 +8,8 @@ window's density, not on the archive's size.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 import numpy as np
 import numpy.typing as npt
 
@@ -92,7 +94,71 @@ class CentroidIndex:
         return [(str(self._ids[i]), float(s)) for i, s in zip(idx[order], scores[order],
                                                               strict=True)]
 
+    def near(self, cid: str, t: float, window: float) -> bool:
+        """Whether live cluster ``cid``'s span comes within ``window`` seconds of ``t``."""
+        slot = self._slot.get(cid)
+        return slot is not None and bool(self._first[slot] - window <= t
+                                         <= self._last[slot] + window)
+
     def stale(self, before: float) -> list[str]:
         """Clusters whose last time is earlier than ``before``."""
         idx = np.flatnonzero(self._live & (self._last < before))
         return [str(self._ids[i]) for i in idx]
+
+
+class NameIndex:
+    """Inverted index from salient names to the live clusters that mention them.
+
+    Dense retrieval ranks the right cluster below its top-k for about a quarter of the
+    articles that have one (a static embedding of title + lead is a coarse signal); half
+    of those share a specific name with it. This index offers those clusters as extra
+    candidates: each shared name scores ``1 / (clusters holding it)``, so a name held by
+    few clusters counts, and names held by more than ``max_postings`` (``Trump`` on a busy
+    day) are ignored. Entries follow the clusters' own (pruned) name counters; ``rebuild``
+    sweeps the names a counter has since pruned.
+    """
+
+    def __init__(self, max_postings: int = 50) -> None:
+        self.max_postings = max_postings
+        self._post: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._post)
+
+    def add(self, cid: str, names: Iterable[str]) -> None:
+        for n in names:
+            self._post.setdefault(n, set()).add(cid)
+
+    def remove(self, cid: str, names: Iterable[str]) -> None:
+        for n in names:
+            post = self._post.get(n)
+            if post is not None:
+                post.discard(cid)
+                if not post:
+                    del self._post[n]
+
+    def rebuild(self, clusters: Mapping[str, Iterable[str]]) -> None:
+        self._post = {}
+        for cid, names in clusters.items():
+            self.add(cid, names)
+
+    def search(self, names: Iterable[str], k: int, keep: Callable[[str], bool]
+               ) -> list[str]:
+        """Up to ``k`` clusters sharing the most specific names, best first; ``keep``
+        filters them (live, in the time window, not already a candidate)."""
+        scores: dict[str, float] = {}
+        for n in names:
+            post = self._post.get(n)
+            if not post or len(post) > self.max_postings:
+                continue
+            w = 1.0 / len(post)
+            for c in post:
+                scores[c] = scores.get(c, 0.0) + w
+        ranked = sorted(scores.items(), key=lambda cs: (-cs[1], cs[0]))
+        out: list[str] = []
+        for c, _ in ranked:
+            if keep(c):
+                out.append(c)
+                if len(out) == k:
+                    break
+        return out

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from storylens.link.features import candidate_features
-from storylens.link.index import CentroidIndex
+from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import LogisticModel
 from storylens.link.state import EventState
 from storylens.records_story import ClusterAssignment
@@ -42,6 +42,8 @@ class ClusterConfig:
     event_window_days: float = 3.0
     storyline_window_days: float = 270.0
     top_k: int = 8
+    name_candidates: int = 2
+    """Extra candidates per decision from shared specific names (``NameIndex``)."""
     duplicate_jaccard: float = 0.8
     storyline_compact_days: float = 7.0
 
@@ -50,10 +52,12 @@ class Level:
     """One clustering level (events or storylines): states, index, decision model."""
 
     def __init__(self, model: LogisticModel, dim: int, window: float, prefix: str,
-                 top_k: int, compact_after: float | None = None) -> None:
+                 top_k: int, compact_after: float | None = None, name_k: int = 0) -> None:
         self.model, self.window, self.prefix, self.top_k = model, window, prefix, top_k
         self.states: dict[str, EventState] = {}
         self.index = CentroidIndex(dim)
+        self.name_k = name_k
+        self.names = NameIndex()
         self.compact_after = compact_after
         self._hot: dict[str, float] = {}  # uncompacted cluster -> last time it changed
         self._viewed: set[str] = set()  # compact clusters whose views were memoised
@@ -63,8 +67,7 @@ class Level:
 
     def best(self, rep: ArticleRep, t: float, exclude: str | None = None
              ) -> tuple[str | None, float]:
-        cands = [c for c, _ in self.index.search(rep.dense, t, self.window, self.top_k)
-                 if c != exclude]
+        cands = self.candidates(rep, t, exclude)
         if not cands:
             return None, 0.0
         import numpy as np
@@ -77,17 +80,37 @@ class Level:
         i = int(np.argmax(p))
         return (cands[i], float(p[i])) if p[i] >= self.model.threshold else (None, float(p[i]))
 
+    def candidates(self, rep: ArticleRep, t: float, exclude: str | None = None
+                   ) -> list[str]:
+        """Dense top-k within the window, then up to ``name_k`` clusters sharing the
+        article's most specific names that dense retrieval ranked lower."""
+        cands = [c for c, _ in self.index.search(rep.dense, t, self.window, self.top_k)
+                 if c != exclude]
+        if self.name_k and rep.names:
+            taken = set(cands)
+            cands += self.names.search(
+                rep.names, self.name_k,
+                lambda c: c not in taken and c != exclude and self.index.near(c, t,
+                                                                              self.window))
+        return cands
+
     def start(self, cid: str, rep: ArticleRep, t: float) -> EventState:
         st = EventState.start(cid, rep)
         self.states[cid] = st
+        self.names.add(cid, rep.names)
         self._reindex(st, t)
         return st
 
     def join(self, cid: str, rep: ArticleRep, t: float) -> EventState:
         st = self.states[cid]
         st.add(rep)
+        self.names.add(cid, rep.names)
         self._reindex(st, t)
         return st
+
+    def sweep_names(self) -> None:
+        """Rebuild the name index from the live clusters' (pruned) name counters."""
+        self.names.rebuild({cid: st.names.keys() for cid, st in self.states.items()})
 
     def _reindex(self, st: EventState, t: float) -> None:
         first = st.first_time if st.first_time is not None else t
@@ -100,6 +123,7 @@ class Level:
     def put(self, st: EventState) -> None:
         """Install a cluster restored from a snapshot (not dirty: the store has it)."""
         self.states[st.id] = st
+        self.names.add(st.id, st.names)
         first = st.first_time if st.first_time is not None else 0.0
         last = st.last_time if st.last_time is not None else first
         self.index.upsert(st.id, st.centroid(), first, last)
@@ -132,7 +156,9 @@ class Level:
         """Remove a cluster from the live level (eviction)."""
         self.index.remove(cid)
         self._hot.pop(cid, None)
-        return self.states.pop(cid)
+        st = self.states.pop(cid)
+        self.names.remove(cid, st.names)
+        return st
 
 
 class OnlineClusterer:
@@ -142,9 +168,11 @@ class OnlineClusterer:
                  config: ClusterConfig | None = None,
                  on_evict: Callable[[str, EventState], None] | None = None) -> None:
         self.config = cfg = config or ClusterConfig()
-        self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k)
+        self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k,
+                            name_k=cfg.name_candidates)
         self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
-                                cfg.top_k, cfg.storyline_compact_days * DAY)
+                                cfg.top_k, cfg.storyline_compact_days * DAY,
+                                name_k=cfg.name_candidates)
         self.lsh = LSHIndex()
         self._lsh_time: dict[str, float] = {}
         self.article_event: dict[str, str] = {}
@@ -152,6 +180,7 @@ class OnlineClusterer:
         self.clock = 0.0
         self._on_evict = on_evict
         self._since_evict = 0
+        self._passes = 0
 
     def add(self, rep: ArticleRep) -> Assignment:
         undated = rep.time is None
@@ -253,3 +282,7 @@ class OnlineClusterer:
             self.lsh.remove(aid)
             del self._lsh_time[aid]
         self.storylines.compact_idle(self.clock)
+        self._passes += 1
+        if self._passes % 16 == 0:  # every ~4,000 articles: drop names counters pruned
+            self.events.sweep_names()
+            self.storylines.sweep_names()

@@ -19,6 +19,7 @@ on everything. The out-of-fold scores are what BENCHMARKS.md reports.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import sys
@@ -36,7 +37,7 @@ from storylens.eval.streams import stable_hash
 from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
 from storylens.link.features import FEATURES, candidate_features
-from storylens.link.index import CentroidIndex
+from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
 from storylens.link.state import EventState
@@ -68,11 +69,18 @@ def load_stream(path: Path, embedder: str) -> list[Row]:
     return [(r, e, s) for r, (e, s) in zip(reps, gold, strict=True)]
 
 
-def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int
-                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
-    """Feature rows and labels of (article, candidate cluster) pairs under gold growth."""
+def _keep(c: str, *, taken: frozenset[str], index: CentroidIndex, t: float, window: float
+          ) -> bool:
+    return c not in taken and index.near(c, t, window)
+
+
+def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
+                  name_k: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+    """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
+    candidates as the clusterer retrieves them (dense top-k, then shared names)."""
     states: dict[str, EventState] = {}
     index: CentroidIndex | None = None
+    names = NameIndex()
     xs: list[npt.NDArray[np.float64]] = []
     ys: list[int] = []
     window = window_days * DAY
@@ -93,6 +101,9 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             # dense channel's hardest negatives (which would teach it to distrust dense)
             rest = [c for c, _ in near[top_k:]]
             cands.update(rng.sample(rest, min(3, len(rest))))
+            if name_k and rep.names:
+                cands.update(names.search(rep.names, name_k, functools.partial(
+                    _keep, taken=frozenset(cands), index=index, t=t, window=window)))
             if gold in states and gold in index:
                 cands.add(gold)
             ordered = sorted(cands)
@@ -108,6 +119,7 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
         else:
             states[gold] = EventState.start(gold, rep)
         st = states[gold]
+        names.add(gold, rep.names)
         index.upsert(gold, st.centroid(), st.first_time if st.first_time is not None else t,
                      st.last_time if st.last_time is not None else t)
     return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)
@@ -177,9 +189,10 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
     """Fit both models on the teacher-forced pairs of every stream (each stream simulated
     on its own, in its own time order), then choose their thresholds."""
     ev_pairs = [teacher_pairs(rows, level="event", window_days=cfg.event_window_days,
-                              top_k=cfg.top_k) for rows in streams]
+                              top_k=cfg.top_k, name_k=cfg.name_candidates) for rows in streams]
     sl_pairs = [teacher_pairs(rows, level="storyline",
-                              window_days=cfg.storyline_window_days, top_k=cfg.top_k)
+                              window_days=cfg.storyline_window_days, top_k=cfg.top_k,
+                              name_k=cfg.name_candidates)
                 for rows in streams]
     xe, ye = np.vstack([x for x, _ in ev_pairs]), np.concatenate([y for _, y in ev_pairs])
     xs, ys = np.vstack([x for x, _ in sl_pairs]), np.concatenate([y for _, y in sl_pairs])
@@ -200,9 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--top-k", type=int, default=ClusterConfig().top_k,
                     help="candidates per decision in training and in the out-of-fold runs "
                          "(the shipped clusterer uses ClusterConfig.top_k)")
+    ap.add_argument("--name-candidates", type=int, default=ClusterConfig().name_candidates,
+                    help="extra candidates per decision from shared names (0: dense only)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    cfg = ClusterConfig(top_k=args.top_k)
+    cfg = ClusterConfig(top_k=args.top_k, name_candidates=args.name_candidates)
     t0 = time.perf_counter()
     streams = {Path(p).name: load_stream(Path(p), args.embedder) for p in args.stream}
     report: dict[str, Any] = {"embedder": args.embedder, "folds": {}}
