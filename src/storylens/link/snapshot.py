@@ -80,5 +80,6 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
         outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
         first_time=header["first"], last_time=header["last"], title=header["title"],
         storyline_id=header["storyline_id"], prior_members=int(header["size"]))
-    st.set_packed((tk.astype(np.int64), tv.astype(f32)), (bk.astype(np.int64), bv.astype(f32)))
+    # read-only views into the blob: a compact state costs its snapshot's bytes, no copies
+    st.set_packed((tk.view(np.int32), tv.view(f32)), (bk.view(np.int32), bv.view(f32)))
     return st

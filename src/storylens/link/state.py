@@ -32,14 +32,14 @@ COMPACT_NAMES = 64
 COMPACT_NUMBERS = 32
 COMPACT_TIMES = 8
 
-IntVec = npt.NDArray[np.int64]
+IntVec = npt.NDArray[np.int32]  # hashed feature ids are < 2**22 (lexical._N_FEATURES)
 F32Vec = npt.NDArray[np.float32]
 
 
 def _pack(acc: SparseVec, keep: int) -> tuple[IntVec, F32Vec]:
     """The ``keep`` strongest terms of an accumulator as (feature ids, weights) arrays."""
     top = sorted(acc.items(), key=lambda kv: kv[1], reverse=True)[:keep]
-    return (np.fromiter((f for f, _ in top), dtype=np.int64, count=len(top)),
+    return (np.fromiter((f for f, _ in top), dtype=np.int32, count=len(top)),
             np.fromiter((v for _, v in top), dtype=np.float32, count=len(top)))
 
 
