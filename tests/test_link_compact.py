@@ -11,6 +11,7 @@ import numpy as np
 from storylens.link.features import FEATURES, pair_features
 from storylens.link.index import CentroidIndex
 from storylens.link.state import COMPACT_BODY_TERMS, COMPACT_TIMES, EventState
+from storylens.represent.lexical import cosine
 from tests.test_link_online import T0, new_clusterer, reps
 
 
@@ -102,7 +103,7 @@ def test_index_search_agrees_on_both_paths() -> None:
     assert [c for _, c in full] == [c for c, _ in wide]
 
 
-def test_retrieval_memo_of_compact_storylines_is_released() -> None:
+def test_retrieval_does_not_memoise_views_of_compact_storylines() -> None:
     cl = new_clusterer(storyline_compact_days=1.0)
     first = cl.add(reps([("a1", "quake", T0)])[0])
     for r in reps([(f"f{i}", ("strike", "vote")[i % 2], T0 + timedelta(hours=12 * i))
@@ -113,6 +114,20 @@ def test_retrieval_memo_of_compact_storylines_is_released() -> None:
     assert st.compacted
     probe = reps([("p", "quake", T0 + timedelta(days=4))])[0]
     cl.storylines.best(probe, probe.time or 0.0)
-    assert st._views, "a retrieval memoises the compact storyline's views"
-    cl.evict()
-    assert st.compacted and not st._views, "the next pass releases them"
+    assert "title" not in st._views and "body" not in st._views
+    assert st.compacted
+
+
+def test_packed_cosine_equals_the_dict_cosine() -> None:
+    st = _grown_state(15)
+    probes = reps([("p1", "quake", T0), ("p2", "strike", T0), ("p3", "vote", T0)])
+    st.compact()
+    for p in probes:
+        for slot, vec in ((0, p.title_vec), (1, p.body_vec)):
+            want = cosine(vec, st.title_centroid() if slot == 0 else st.body_centroid())
+            assert abs(st.lexical_cosine(slot, vec) - want) < 1e-6
+    assert st.lexical_cosine(1, {}) == 0.0
+    keys = set(st.packed_lexical()[1][0].tolist())
+    absent = next(f for f in range(1, 10_000) if f not in keys)
+    assert st.lexical_cosine(1, {absent: 1.0}) == 0.0
+    assert st.lexical_cosine(1, {max(keys) + 1: 1.0}) == 0.0  # past the last key

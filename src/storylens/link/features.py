@@ -20,7 +20,6 @@ import numpy.typing as npt
 
 from storylens.link.state import EventState
 from storylens.represent.article import ArticleRep
-from storylens.represent.lexical import cosine
 
 FEATURES: tuple[str, ...] = (
     "dense_centroid",   # cosine of the article with the event's mean vector
@@ -60,8 +59,8 @@ def pair_features(a: ArticleRep, ev: EventState) -> npt.NDArray[np.float64]:
         dense_c,
         dense_c * xlang,
         0.0,
-        cosine(a.title_vec, ev.title_centroid()),
-        cosine(a.body_vec, ev.body_centroid()),
+        ev.lexical_cosine(0, a.title_vec),
+        ev.lexical_cosine(1, a.body_vec),
         names_cover, jacc, math.log1p(shared_nums),
         math.log1p(gap) if gap is not None else 0.0,
         1.0 if gap is None else 0.0,

@@ -60,7 +60,6 @@ class Level:
         self.names = NameIndex()
         self.compact_after = compact_after
         self._hot: dict[str, float] = {}  # uncompacted cluster -> last time it changed
-        self._viewed: set[str] = set()  # compact clusters whose views were memoised
         self.dirty: set[str] = set()
         """Clusters changed since the last ``take_dirty`` (what a store must re-save);
         kept for a level that compacts (storylines) only."""
@@ -72,10 +71,7 @@ class Level:
             return None, 0.0
         import numpy as np
 
-        states = [self.states[c] for c in cands]
-        if self.compact_after is not None:
-            self._viewed.update(st.id for st in states if st.compacted)
-        x = candidate_features(rep, states)
+        x = candidate_features(rep, [self.states[c] for c in cands])
         p = self.model.proba(x)
         i = int(np.argmax(p))
         return (cands[i], float(p[i])) if p[i] >= self.model.threshold else (None, float(p[i]))
@@ -138,11 +134,6 @@ class Level:
         """Compact the clusters that have not changed for ``compact_after`` seconds."""
         if self.compact_after is None:
             return 0
-        for cid in self._viewed:  # retrieval memoised their views: release them
-            st = self.states.get(cid)
-            if st is not None and st.compacted:  # (a thawed one is live again: keep it)
-                st.compact()
-        self._viewed.clear()
         cutoff = now - self.compact_after
         idle = [cid for cid, t in self._hot.items() if t < cutoff]
         for cid in idle:

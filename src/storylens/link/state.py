@@ -15,13 +15,14 @@ exactly as a live one, through the same accessors.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from storylens.represent.article import ArticleRep, FloatVec
-from storylens.represent.lexical import SparseVec, add_into, normalise
+from storylens.represent.lexical import SparseVec, add_into, cosine, normalise
 
 MAX_KEYS = 400
 """Name/number counters are pruned back to half this size when they exceed it."""
@@ -37,10 +38,38 @@ F32Vec = npt.NDArray[np.float32]
 
 
 def _pack(acc: SparseVec, keep: int) -> tuple[IntVec, F32Vec]:
-    """The ``keep`` strongest terms of an accumulator as (feature ids, weights) arrays."""
+    """The ``keep`` strongest terms of an accumulator as (feature ids, weights) arrays,
+    in feature-id order (so a cosine can look terms up with ``searchsorted``)."""
     top = sorted(acc.items(), key=lambda kv: kv[1], reverse=True)[:keep]
+    top.sort()
     return (np.fromiter((f for f, _ in top), dtype=np.int32, count=len(top)),
             np.fromiter((v for _, v in top), dtype=np.float32, count=len(top)))
+
+
+def _by_key(packed: tuple[IntVec, F32Vec]) -> tuple[IntVec, F32Vec]:
+    keys, vals = packed
+    if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        order = np.argsort(keys, kind="stable")
+        return keys[order], vals[order]
+    return packed
+
+
+def packed_cosine(packed: tuple[IntVec, F32Vec], vec: Mapping[int, float]) -> float:
+    """Cosine of an L2-normalised sparse ``vec`` with a packed (key-sorted) accumulator:
+    what ``cosine(vec, normalise(unpacked))`` gives, without building the dict."""
+    keys, vals = packed
+    if not vec or keys.size == 0:
+        return 0.0
+    norm = float(np.sqrt(np.dot(vals, vals)))
+    if norm <= 0.0:
+        return 0.0
+    q = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
+    idx = np.minimum(np.searchsorted(keys, q), keys.size - 1)
+    hit = keys[idx] == q
+    if not hit.any():
+        return 0.0
+    w = np.fromiter(vec.values(), dtype=np.float64, count=len(vec))
+    return float(np.dot(w[hit], vals[idx[hit]])) / norm
 
 
 def _unpack(packed: tuple[IntVec, F32Vec]) -> SparseVec:
@@ -98,8 +127,7 @@ class EventState:
 
     def compact(self) -> None:
         """Pack an idle cluster: keep its strongest terms, names and numbers, a sample of
-        its times, and drop the memoised views. Idempotent (on a compact cluster it only
-        drops the views its last retrievals memoised); ``add`` undoes it."""
+        its times, and drop the memoised views. Idempotent; ``add`` undoes it."""
         if self._packed is not None:
             self._views.clear()
             return
@@ -124,7 +152,7 @@ class EventState:
     def set_packed(self, title: tuple[IntVec, F32Vec], body: tuple[IntVec, F32Vec]) -> None:
         """Install compact accumulators (a state restored from a snapshot)."""
         self.title_acc, self.body_acc = {}, {}
-        self._packed = (title, body)
+        self._packed = (_by_key(title), _by_key(body))
         self._views.clear()
 
     def _thaw(self) -> None:
@@ -176,14 +204,21 @@ class EventState:
         return self._lexical("body", 1, self.body_acc)
 
     def _lexical(self, key: str, slot: int, acc: SparseVec) -> SparseVec:
-        """Normalised lexical centroid, memoised until the cluster changes; a compact
-        cluster rebuilds it from its packed arrays when it is a retrieval candidate, and
-        the clusterer drops that memo again at its next compaction pass."""
+        """Normalised lexical centroid, memoised until the cluster changes (rebuilt, not
+        kept, for a compact cluster)."""
+        if self._packed is not None:
+            return normalise(_unpack(self._packed[slot]))
         got = self._views.get(key)
         if got is None:
-            got = self._views[key] = normalise(
-                _unpack(self._packed[slot]) if self._packed is not None else acc)
+            got = self._views[key] = normalise(acc)
         return got  # type: ignore[return-value]
+
+    def lexical_cosine(self, slot: int, vec: Mapping[int, float]) -> float:
+        """Cosine of an article's normalised title (``slot`` 0) or body (1) vector with
+        this cluster's centroid; a compact cluster answers from its packed arrays."""
+        if self._packed is not None:
+            return packed_cosine(self._packed[slot], vec)
+        return cosine(vec, self.title_centroid() if slot == 0 else self.body_centroid())
 
     def frequent_names(self) -> frozenset[str]:
         """Names seen in at least a third of the members (at least once)."""
