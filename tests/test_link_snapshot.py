@@ -21,7 +21,7 @@ from storylens.records import RawDoc
 from storylens.store import open_store
 from tests.conftest import JFORUM, PRESSTV
 from tests.test_link_compact import _grown_state
-from tests.test_link_online import T0, reps
+from tests.test_link_online import T0, new_clusterer, reps
 
 
 def test_snapshot_round_trip_reads_like_the_compacted_state() -> None:
@@ -116,3 +116,67 @@ def test_damaged_snapshot_falls_back_to_replay(tmp_path: Path,
         got = _rows(store, "SELECT storyline_id FROM article_clusters")
     assert report.clustered == 1 and len({r[0] for r in got}) == 1
     assert any("unreadable" in r.getMessage() for r in caplog.records)
+
+
+def test_live_storyline_restored_and_joined_matches_the_uninterrupted_one() -> None:
+    st = _grown_state(12)
+    twin = from_snapshot(st.id, to_snapshot(st))  # live: every term, name and time
+    extra = reps([("z", "quake", T0 + timedelta(days=1))])[0]
+    st.add(extra)
+    twin.add(extra)
+    assert twin.size == st.size and twin.names == st.names and twin.times == st.times
+    assert set(twin.body_acc) == set(st.body_acc)
+    assert all(abs(twin.body_acc[f] - v) < 1e-5 for f, v in st.body_acc.items())
+
+
+def test_undated_storyline_keeps_its_placement_span_across_a_restore() -> None:
+    from storylens.link.online import OnlineClusterer
+
+    src = new_clusterer()
+    src.clock = T0.timestamp()
+    undated = reps([("u1", "quake", None)])[0]
+    sl = src.add(undated).storyline_id
+    span = src.storylines.index.span(sl)
+    st = src.storylines.states[sl]
+    assert st.last_time is None and span is not None
+    fresh: OnlineClusterer = new_clusterer()
+    fresh.restore_storyline(from_snapshot(sl, to_snapshot(st, span)), span[1])
+    assert fresh.storylines.index.span(sl) == span
+    assert fresh.storylines.index.near(sl, span[1], fresh.storylines.window)
+    fresh.evict()
+    assert sl in fresh.storylines.states, "not mistaken for a stale one"
+
+
+def test_name_index_mirrors_the_counters_through_compaction_and_eviction() -> None:
+    cl = new_clusterer(storyline_compact_days=1.0, event_window_days=1.0,
+                       storyline_window_days=3.0)
+    rs = reps([(f"x{i}", ("quake", "strike", "vote")[i % 3], T0 + timedelta(hours=6 * i))
+               for i in range(80)])
+    for r in rs:
+        cl.add(r)
+    cl.evict()
+    for level in (cl.events, cl.storylines):
+        posted: dict[str, set[str]] = {}
+        for name, post in level.names._post.items():
+            for c in post:
+                posted.setdefault(c, set()).add(name)
+        assert set(posted) <= set(level.states)
+        for cid, st in level.states.items():
+            assert posted.get(cid, set()) == set(st.names), cid
+
+
+def test_names_dropped_by_compaction_leave_the_index() -> None:
+    cl = new_clusterer(storyline_compact_days=1.0)
+    a = cl.add(reps([("a1", "quake", T0)])[0])
+    st = cl.storylines.states[a.storyline_id]
+    many = {f"name{i}": 100 - i for i in range(100)}  # a storyline with 100 names
+    st.names.update(many)
+    cl.storylines.names.add(st.id, many)
+    cl.clock = (T0 + timedelta(days=5)).timestamp()
+    cl.storylines.compact_idle(cl.clock)
+    assert st.compacted and len(st.names) == 64
+    posted = {n for n, post in cl.storylines.names._post.items() if st.id in post}
+    assert posted == set(st.names)
+    st_id = st.id
+    cl.storylines.drop(st_id)
+    assert all(st_id not in post for post in cl.storylines.names._post.values())

@@ -94,6 +94,11 @@ class CentroidIndex:
         return [(str(self._ids[i]), float(s)) for i, s in zip(idx[order], scores[order],
                                                               strict=True)]
 
+    def span(self, cid: str) -> tuple[float, float] | None:
+        """(first, last) placement time of live cluster ``cid``."""
+        slot = self._slot.get(cid)
+        return None if slot is None else (float(self._first[slot]), float(self._last[slot]))
+
     def near(self, cid: str, t: float, window: float) -> bool:
         """Whether live cluster ``cid``'s span comes within ``window`` seconds of ``t``."""
         slot = self._slot.get(cid)
@@ -114,8 +119,8 @@ class NameIndex:
     of those share a specific name with it. This index offers those clusters as extra
     candidates: each shared name scores ``1 / (clusters holding it)``, so a name held by
     few clusters counts, and names held by more than ``max_postings`` (``Trump`` on a busy
-    day) are ignored. Entries follow the clusters' own (pruned) name counters; ``rebuild``
-    sweeps the names a counter has since pruned.
+    day) are ignored. Entries mirror the clusters' own (pruned) name counters: callers
+    remove the names a counter drops.
     """
 
     def __init__(self, max_postings: int = 50) -> None:

@@ -99,14 +99,11 @@ class Level:
 
     def join(self, cid: str, rep: ArticleRep, t: float) -> EventState:
         st = self.states[cid]
-        st.add(rep)
+        dropped = st.add(rep)
         self.names.add(cid, rep.names)
+        self.names.remove(cid, dropped)  # the index mirrors the (pruned) name counter
         self._reindex(st, t)
         return st
-
-    def sweep_names(self) -> None:
-        """Rebuild the name index from the live clusters' (pruned) name counters."""
-        self.names.rebuild({cid: st.names.keys() for cid, st in self.states.items()})
 
     def _reindex(self, st: EventState, t: float) -> None:
         first = st.first_time if st.first_time is not None else t
@@ -116,13 +113,19 @@ class Level:
             self.dirty.add(st.id)
             self._hot[st.id] = max(t, self._hot.get(st.id, t))
 
-    def put(self, st: EventState) -> None:
-        """Install a cluster restored from a snapshot (not dirty: the store has it)."""
+    def put(self, st: EventState, placed: float) -> None:
+        """Install a cluster restored from a snapshot (not dirty: the store has it), at
+        its saved placement span (else its dated span, else ``placed``)."""
         self.states[st.id] = st
         self.names.add(st.id, st.names)
-        first = st.first_time if st.first_time is not None else 0.0
-        last = st.last_time if st.last_time is not None else first
+        if st.span is not None:
+            first, last = st.span
+        else:
+            first = st.first_time if st.first_time is not None else placed
+            last = st.last_time if st.last_time is not None else placed
         self.index.upsert(st.id, st.centroid(), first, last)
+        if self.compact_after is not None:
+            self._hot[st.id] = last  # compacted (truncated) once idle, like a live one
 
     def take_dirty(self) -> list[EventState]:
         """The live clusters changed since the last call, and forget them."""
@@ -140,7 +143,7 @@ class Level:
             del self._hot[cid]
             st = self.states.get(cid)
             if st is not None:
-                st.compact()
+                self.names.remove(cid, st.compact())
         return len(idle)
 
     def drop(self, cid: str) -> EventState:
@@ -171,7 +174,6 @@ class OnlineClusterer:
         self.clock = 0.0
         self._on_evict = on_evict
         self._since_evict = 0
-        self._passes = 0
 
     def add(self, rep: ArticleRep) -> Assignment:
         undated = rep.time is None
@@ -240,11 +242,11 @@ class OnlineClusterer:
         if self._since_evict >= 256:
             self.evict()
 
-    def restore_storyline(self, st: EventState) -> None:
-        """Install a storyline rebuilt from its stored snapshot."""
-        self.storylines.put(st)
-        if st.last_time is not None:
-            self.clock = max(self.clock, st.last_time)
+    def restore_storyline(self, st: EventState, placed: float) -> None:
+        """Install a storyline rebuilt from its stored snapshot; ``placed`` is its last
+        placement time as stored."""
+        self.storylines.put(st, placed)
+        self.clock = max(self.clock, placed)
 
     def _duplicate_of(self, rep: ArticleRep, t: float) -> str | None:
         horizon = 2 * self.events.window
@@ -273,7 +275,3 @@ class OnlineClusterer:
             self.lsh.remove(aid)
             del self._lsh_time[aid]
         self.storylines.compact_idle(self.clock)
-        self._passes += 1
-        if self._passes % 16 == 0:  # every ~4,000 articles: drop names counters pruned
-            self.events.sweep_names()
-            self.storylines.sweep_names()

@@ -75,6 +75,17 @@ def _future(a: Article) -> bool:
                 a.published > a.ingested_at + timedelta(days=1))
 
 
+def snapshots(clusterer: OnlineClusterer, model: str) -> list[tuple[str, str, float, bytes]]:
+    """Store rows ``(model, id, last placement time, snapshot)`` of the storylines changed
+    since the last call."""
+    rows = []
+    for st in clusterer.storylines.take_dirty():
+        span = clusterer.storylines.index.span(st.id)
+        last = span[1] if span is not None else (st.last_time or clusterer.clock)
+        rows.append((model, st.id, last, to_snapshot(st, span)))
+    return rows
+
+
 def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, start: float,
                    cfg: ClusterConfig) -> None:
     """Rebuild the clusterer's live window as of ``start``: storylines from their stored
@@ -84,16 +95,17 @@ def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, s
     once; the snapshots are saved with the run's first batch."""
     day = 86400.0
     snapshots = store.has_cluster_states(model)
-    states: list[EventState] = []
+    states: list[tuple[EventState, float]] = []
     if snapshots:
         try:
-            states = [from_snapshot(cid, blob) for cid, blob in store.cluster_states_since(
-                model, start - 2 * cfg.storyline_window_days * day)]
+            states = [(from_snapshot(cid, blob), placed) for cid, placed, blob in
+                      store.cluster_states_since(
+                          model, start - 2 * cfg.storyline_window_days * day)]
         except StoreError as exc:
             log.warning("%s; replaying the articles instead", exc)
             snapshots = False
-    for st in states:
-        clusterer.restore_storyline(st)
+    for st, placed in states:
+        clusterer.restore_storyline(st, placed)
     horizon = cfg.event_window_days if snapshots else cfg.storyline_window_days
     prior = store.assignments_since(start - 2 * horizon * day,
                                     "event" if snapshots else "storyline")
@@ -164,9 +176,7 @@ def cluster_store(
             report.duplicates += asg.duplicate_of is not None
             report.undated += asg.undated
         t4 = time.perf_counter()
-        store.save_assignments(out, [(name, st.id, st.last_time or clusterer.clock,
-                                      to_snapshot(st))
-                                     for st in clusterer.storylines.take_dirty()])
+        store.save_assignments(out, snapshots(clusterer, name))
         t5 = time.perf_counter()
         t_io += (t1 - t0) + (t3 - t2) + (t5 - t4)
         t_rep += t2 - t1

@@ -3,10 +3,11 @@ from the store instead of replaying months of articles.
 
 A storyline stays a candidate for ``storyline_window_days`` (270 by default): rebuilding
 it by replaying every article of that window costs about a millisecond an article, which
-at a few hundred articles a day is minutes per ``storylens ingest``. A snapshot is the
-state's compact form (see ``EventState.compact``): a JSON header (counts, names, numbers,
-languages, outlets, sampled times) followed by the dense sum and the packed lexical
-arrays — a few kilobytes, whatever the storyline's size.
+at a few hundred articles a day is minutes per ``storylens ingest``. A snapshot holds the
+state as it is: a JSON header (counts, names, numbers, languages, outlets, times, the
+placement span) followed by the dense sum and the lexical accumulators as arrays — a few
+kilobytes for an idle, compact storyline (see ``EventState.compact``), whatever its
+size; every term for a live one. It is restored in packed form either way.
 """
 
 from __future__ import annotations
@@ -18,29 +19,24 @@ from collections import Counter
 import numpy as np
 
 from storylens.errors import StoreError
-from storylens.link.state import COMPACT_NAMES, COMPACT_NUMBERS, COMPACT_TIMES, EventState
+from storylens.link.state import EventState
 
 VERSION = 1
 _LEN = struct.Struct("<I")
 
 
-def _sample(times: list[float]) -> list[float]:
-    if len(times) <= COMPACT_TIMES:
-        return list(times)
-    ts = sorted(times)
-    step = (len(ts) - 1) / (COMPACT_TIMES - 1)
-    return [ts[round(i * step)] for i in range(COMPACT_TIMES)]
-
-
-def to_snapshot(st: EventState) -> bytes:
-    """Serialise ``st`` (live or compact) in compact form; ``st`` is left unchanged."""
+def to_snapshot(st: EventState, span: tuple[float, float] | None = None) -> bytes:
+    """Serialise ``st`` as it is — a compact cluster compactly, a live one with every
+    term, name and time, so that restoring it and adding an article gives what the
+    uninterrupted process would — with its placement ``span`` in the index. ``st`` is
+    left unchanged."""
     (tk, tv), (bk, bv) = st.packed_lexical()
     header = {
         "v": VERSION, "size": st.size, "title": st.title, "storyline_id": st.storyline_id,
-        "names": dict(st.names.most_common(COMPACT_NAMES)),
-        "numbers": dict(st.numbers.most_common(COMPACT_NUMBERS)),
-        "langs": dict(st.langs), "outlets": dict(st.outlets.most_common(32)),
-        "times": _sample(st.times), "first": st.first_time, "last": st.last_time,
+        "names": dict(st.names), "numbers": dict(st.numbers),
+        "langs": dict(st.langs), "outlets": dict(st.outlets),
+        "times": list(st.times), "first": st.first_time, "last": st.last_time,
+        "span": list(span) if span is not None else None,
         "dim": int(st.dense_sum.shape[0]), "nt": int(tk.size), "nb": int(bk.size),
     }
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -79,7 +75,9 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
         numbers=Counter(header["numbers"]), langs=Counter(header["langs"]),
         outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
         first_time=header["first"], last_time=header["last"], title=header["title"],
-        storyline_id=header["storyline_id"], prior_members=int(header["size"]))
+        storyline_id=header["storyline_id"], prior_members=int(header["size"]),
+        span=(float(header["span"][0]), float(header["span"][1])) if header.get("span")
+        else None)
     # read-only views into the blob: a compact state costs its snapshot's bytes, no copies
     st.set_packed((tk.view(np.int32), tv.view(f32)), (bk.view(np.int32), bv.view(f32)))
     return st

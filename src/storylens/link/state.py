@@ -80,11 +80,16 @@ def _top(counter: Counter[str], keep: int) -> Counter[str]:
     return Counter(dict(counter.most_common(keep))) if len(counter) > keep else counter
 
 
-def _prune(counter: Counter[str]) -> None:
-    if len(counter) > MAX_KEYS:
-        keep = counter.most_common(MAX_KEYS // 2)
-        counter.clear()
-        counter.update(dict(keep))
+def _prune(counter: Counter[str]) -> set[str]:
+    """Cut ``counter`` back to its ``MAX_KEYS // 2`` most common keys when it exceeds
+    ``MAX_KEYS``; return the keys it dropped."""
+    if len(counter) <= MAX_KEYS:
+        return set()
+    keep = dict(counter.most_common(MAX_KEYS // 2))
+    dropped = set(counter) - set(keep)
+    counter.clear()
+    counter.update(keep)
+    return dropped
 
 
 @dataclass(slots=True)
@@ -105,6 +110,9 @@ class EventState:
     last_time: float | None = None
     title: str = ""
     storyline_id: str | None = None
+    span: tuple[float, float] | None = None
+    """Placement span (first, last) restored from a snapshot: undated members are placed
+    at the stream clock, so it can reach beyond ``first_time``/``last_time``."""
     prior_members: int = 0
     """Members counted before the state was restored from a snapshot (ids not kept)."""
     _views: dict[str, object] = field(default_factory=dict, repr=False)
@@ -125,15 +133,20 @@ class EventState:
     def compacted(self) -> bool:
         return self._packed is not None
 
-    def compact(self) -> None:
+    def compact(self) -> set[str]:
         """Pack an idle cluster: keep its strongest terms, names and numbers, a sample of
-        its times, and drop the memoised views. Idempotent; ``add`` undoes it."""
-        if self._packed is not None:
-            self._views.clear()
-            return
-        self._packed = (_pack(self.title_acc, COMPACT_TITLE_TERMS),
-                        _pack(self.body_acc, COMPACT_BODY_TERMS))
-        self.title_acc, self.body_acc = {}, {}
+        its times, and drop the memoised views. Idempotent; ``add`` undoes it. Returns
+        the names it dropped (a name index must forget them)."""
+        if self._packed is None:
+            self._packed = (_pack(self.title_acc, COMPACT_TITLE_TERMS),
+                            _pack(self.body_acc, COMPACT_BODY_TERMS))
+            self.title_acc, self.body_acc = {}, {}
+        else:  # restored from a live state's snapshot: untruncated arrays
+            (tk, tv), (bk, bv) = self._packed
+            if tk.size > COMPACT_TITLE_TERMS or bk.size > COMPACT_BODY_TERMS:
+                self._packed = (_pack(_unpack((tk, tv)), COMPACT_TITLE_TERMS),
+                                _pack(_unpack((bk, bv)), COMPACT_BODY_TERMS))
+        before = set(self.names)
         self.names = _top(self.names, COMPACT_NAMES)
         self.numbers = _top(self.numbers, COMPACT_NUMBERS)
         if len(self.times) > COMPACT_TIMES:
@@ -141,13 +154,15 @@ class EventState:
             step = (len(ts) - 1) / (COMPACT_TIMES - 1)
             self.times = [ts[round(i * step)] for i in range(COMPACT_TIMES)]
         self._views.clear()
+        return before - set(self.names)
 
     def packed_lexical(self) -> tuple[tuple[IntVec, F32Vec], tuple[IntVec, F32Vec]]:
-        """The (title, body) accumulators in their compact form, without compacting."""
+        """The (title, body) accumulators as arrays, without compacting: the packed ones
+        of a compact cluster, every term of a live one."""
         if self._packed is not None:
             return self._packed
-        return (_pack(self.title_acc, COMPACT_TITLE_TERMS),
-                _pack(self.body_acc, COMPACT_BODY_TERMS))
+        return (_pack(self.title_acc, len(self.title_acc)),
+                _pack(self.body_acc, len(self.body_acc)))
 
     def set_packed(self, title: tuple[IntVec, F32Vec], body: tuple[IntVec, F32Vec]) -> None:
         """Install compact accumulators (a state restored from a snapshot)."""
@@ -160,7 +175,8 @@ class EventState:
             self.title_acc, self.body_acc = _unpack(self._packed[0]), _unpack(self._packed[1])
             self._packed = None
 
-    def add(self, rep: ArticleRep) -> None:
+    def add(self, rep: ArticleRep) -> set[str]:
+        """Add a member; returns the names the pruned counter dropped."""
         self._thaw()
         self.members.append(rep.id)
         self._views.clear()
@@ -169,7 +185,7 @@ class EventState:
         add_into(self.body_acc, rep.body_vec)
         self.names.update(rep.names)
         self.numbers.update(rep.numbers)
-        _prune(self.names)
+        dropped = _prune(self.names)
         _prune(self.numbers)
         if rep.lang:
             self.langs[rep.lang] += 1
@@ -183,6 +199,7 @@ class EventState:
                                                                             rep.time)
             self.last_time = rep.time if self.last_time is None else max(self.last_time,
                                                                           rep.time)
+        return dropped
 
     def add_copy(self, article_id: str) -> None:
         """Count a syndicated copy as a member (reach) without adding its content again."""

@@ -114,12 +114,14 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             xs.extend(x)
             ys.extend(int(c == gold) for c in ordered)
         seen_events.add(ev)
+        dropped: set[str] = set()
         if gold in states:
-            states[gold].add(rep)
+            dropped = states[gold].add(rep)
         else:
             states[gold] = EventState.start(gold, rep)
         st = states[gold]
         names.add(gold, rep.names)
+        names.remove(gold, dropped)
         index.upsert(gold, st.centroid(), st.first_time if st.first_time is not None else t,
                      st.last_time if st.last_time is not None else t)
     return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)

@@ -122,12 +122,14 @@ class ClusterTablesMixin:
         return self._db.execute("SELECT 1 FROM cluster_state WHERE model = ? LIMIT 1",
                                 (model,)).fetchone() is not None
 
-    def cluster_states_since(self, model: str, since: float) -> list[tuple[str, bytes]]:
-        """(cluster id, snapshot) of the states last active at or after ``since``."""
+    def cluster_states_since(self, model: str, since: float
+                             ) -> list[tuple[str, float, bytes]]:
+        """(cluster id, last placement time, snapshot) of the states last active at or
+        after ``since``."""
         rows = self._db.execute(
-            "SELECT id, state FROM cluster_state WHERE model = ? AND last_time >= ? "
-            "ORDER BY last_time, id", (model, since))
-        return [(str(r[0]), bytes(r[1])) for r in rows]
+            "SELECT id, last_time, state FROM cluster_state WHERE model = ? AND "
+            "last_time >= ? ORDER BY last_time, id", (model, since))
+        return [(str(r[0]), float(r[1]), bytes(r[2])) for r in rows]
 
     def stream_clock(self) -> float | None:
         """The latest placed time of any clustered article (the clusterer's clock)."""
