@@ -22,14 +22,27 @@ def test_specific_names_score_higher_than_common_ones() -> None:
     assert idx.search(["izmir", "lyon"], 1, lambda c: True) == ["a"]
 
 
-def test_remove_and_rebuild() -> None:
+def test_remove() -> None:
     idx = NameIndex()
     idx.add("a", ["x", "y"])
     idx.add("b", ["y"])
     idx.remove("a", ["x", "y"])
     assert idx.search(["x", "y"], 5, lambda c: True) == ["b"] and len(idx) == 1
-    idx.rebuild({"c": ["z"]})
-    assert idx.search(["y", "z"], 5, lambda c: True) == ["c"]
+
+
+def test_near_keeps_live_clusters_in_the_window_not_taken() -> None:
+    import numpy as np
+
+    from storylens.link.index import CentroidIndex
+
+    dense = CentroidIndex(2)
+    for cid, t in (("a", 0.0), ("b", 10.0), ("c", 1000.0)):
+        dense.upsert(cid, np.array([1.0, 0.0], dtype=np.float32), t, t)
+    idx = NameIndex()
+    for cid in ("a", "b", "c", "gone"):
+        idx.add(cid, ["izmir"])
+    assert idx.near(["izmir"], 5, dense, 5.0, 20.0, taken=set()) == ["a", "b"]
+    assert idx.near(["izmir"], 5, dense, 5.0, 20.0, taken={"a"}) == ["b"]
 
 
 def test_level_offers_name_candidates_beyond_dense_top_k() -> None:

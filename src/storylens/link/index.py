@@ -8,7 +8,7 @@ window's density, not on the archive's size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -142,11 +142,6 @@ class NameIndex:
                 if not post:
                     del self._post[n]
 
-    def rebuild(self, clusters: Mapping[str, Iterable[str]]) -> None:
-        self._post = {}
-        for cid, names in clusters.items():
-            self.add(cid, names)
-
     def search(self, names: Iterable[str], k: int, keep: Callable[[str], bool]
                ) -> list[str]:
         """Up to ``k`` clusters sharing the most specific names, best first; ``keep``
@@ -167,3 +162,10 @@ class NameIndex:
                 if len(out) == k:
                     break
         return out
+
+    def near(self, names: Iterable[str], k: int, index: CentroidIndex, t: float,
+             window: float, taken: Container[str]) -> list[str]:
+        """``search`` restricted to clusters of ``index`` live within ``window`` of ``t``
+        that are not ``taken`` already (the dense candidates): how both the clusterer and
+        its training add name candidates."""
+        return self.search(names, k, lambda c: c not in taken and index.near(c, t, window))

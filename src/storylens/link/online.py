@@ -83,11 +83,9 @@ class Level:
         cands = [c for c, _ in self.index.search(rep.dense, t, self.window, self.top_k)
                  if c != exclude]
         if self.name_k and rep.names:
-            taken = set(cands)
-            cands += self.names.search(
-                rep.names, self.name_k,
-                lambda c: c not in taken and c != exclude and self.index.near(c, t,
-                                                                              self.window))
+            taken = {*cands, exclude} if exclude is not None else set(cands)
+            cands += self.names.near(rep.names, self.name_k, self.index, t, self.window,
+                                     taken)
         return cands
 
     def start(self, cid: str, rep: ArticleRep, t: float) -> EventState:

@@ -94,21 +94,21 @@ def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, s
     (made before they existed, or for another embedder) replays the whole storyline window
     once; the snapshots are saved with the run's first batch."""
     day = 86400.0
-    snapshots = store.has_cluster_states(model)
+    use_snapshots = store.has_cluster_states(model)
     states: list[tuple[EventState, float]] = []
-    if snapshots:
+    if use_snapshots:
         try:
             states = [(from_snapshot(cid, blob), placed) for cid, placed, blob in
                       store.cluster_states_since(
                           model, start - 2 * cfg.storyline_window_days * day)]
         except StoreError as exc:
             log.warning("%s; replaying the articles instead", exc)
-            snapshots = False
+            use_snapshots = False
     for st, placed in states:
         clusterer.restore_storyline(st, placed)
-    horizon = cfg.event_window_days if snapshots else cfg.storyline_window_days
+    horizon = cfg.event_window_days if use_snapshots else cfg.storyline_window_days
     prior = store.assignments_since(start - 2 * horizon * day,
-                                    "event" if snapshots else "storyline")
+                                    "event" if use_snapshots else "storyline")
     if not prior:
         return
     reps = store.get_reprs([p[0] for p in prior], model)
@@ -116,8 +116,8 @@ def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, s
         if aid in reps:
             rep = reps[aid][1]
             rep.time = placed
-            clusterer.restore(rep, ev_id, sl_id, dup, storylines=not snapshots)
-    if snapshots:
+            clusterer.restore(rep, ev_id, sl_id, dup, storylines=not use_snapshots)
+    if use_snapshots:
         clusterer.storylines.take_dirty()  # restored from the store: nothing to re-save
 
 

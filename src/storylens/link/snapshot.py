@@ -65,9 +65,7 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
         if off != len(blob):
             raise ValueError(f"{len(blob) - off} trailing bytes")
     except (struct.error, ValueError, KeyError, UnicodeDecodeError) as exc:
-        raise StoreError(f"cluster state {cid!r} is unreadable ({exc}); re-cluster with "
-                         "`storylens cluster` after deleting the store's cluster_state rows"
-                         ) from exc
+        raise StoreError(f"cluster state {cid!r} is unreadable ({exc})") from exc
     dense, tk, tv, bk, bv = arrays
     f32 = np.float32
     st = EventState(

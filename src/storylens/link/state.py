@@ -46,14 +46,6 @@ def _pack(acc: SparseVec, keep: int) -> tuple[IntVec, F32Vec]:
             np.fromiter((v for _, v in top), dtype=np.float32, count=len(top)))
 
 
-def _by_key(packed: tuple[IntVec, F32Vec]) -> tuple[IntVec, F32Vec]:
-    keys, vals = packed
-    if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-        order = np.argsort(keys, kind="stable")
-        return keys[order], vals[order]
-    return packed
-
-
 def packed_cosine(packed: tuple[IntVec, F32Vec], vec: Mapping[int, float]) -> float:
     """Cosine of an L2-normalised sparse ``vec`` with a packed (key-sorted) accumulator:
     what ``cosine(vec, normalise(unpacked))`` gives, without building the dict."""
@@ -165,9 +157,10 @@ class EventState:
                 _pack(self.body_acc, len(self.body_acc)))
 
     def set_packed(self, title: tuple[IntVec, F32Vec], body: tuple[IntVec, F32Vec]) -> None:
-        """Install compact accumulators (a state restored from a snapshot)."""
+        """Install compact accumulators (a state restored from a snapshot), key-sorted
+        as ``_pack`` makes them."""
         self.title_acc, self.body_acc = {}, {}
-        self._packed = (_by_key(title), _by_key(body))
+        self._packed = (title, body)
         self._views.clear()
 
     def _thaw(self) -> None:

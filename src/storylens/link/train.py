@@ -19,7 +19,6 @@ on everything. The out-of-fold scores are what BENCHMARKS.md reports.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import random
 import sys
@@ -69,11 +68,6 @@ def load_stream(path: Path, embedder: str) -> list[Row]:
     return [(r, e, s) for r, (e, s) in zip(reps, gold, strict=True)]
 
 
-def _keep(c: str, *, taken: frozenset[str], index: CentroidIndex, t: float, window: float
-          ) -> bool:
-    return c not in taken and index.near(c, t, window)
-
-
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
                   name_k: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
@@ -102,8 +96,8 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             rest = [c for c, _ in near[top_k:]]
             cands.update(rng.sample(rest, min(3, len(rest))))
             if name_k and rep.names:
-                cands.update(names.search(rep.names, name_k, functools.partial(
-                    _keep, taken=frozenset(cands), index=index, t=t, window=window)))
+                cands.update(names.near(rep.names, name_k, index, t, window,
+                                        frozenset(cands)))
             if gold in states and gold in index:
                 cands.add(gold)
             ordered = sorted(cands)
