@@ -45,6 +45,7 @@ from storylens.compare.facts import greedy_align, similarity_matrix
 from storylens.compare.word_weights import (
     char_ngram_cosine,
     mapping_cosine,
+    set_jaccard,
     tfidf_cosine,
     word_jaccard,
     words,
@@ -126,11 +127,6 @@ def _cos(x: FloatVec, y: FloatVec) -> float:
     return float(x @ y) if x.size and y.size else 0.0
 
 
-def _jaccard(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
-    u = len(x | y)
-    return len(x & y) / u if u else 0.0
-
-
 def lexical_cosine(doc_a: str, doc_b: str) -> float:
     """Cosine of sublinear term frequencies of words of 4+ characters (folded)."""
     ca, cb = words(doc_a), words(doc_b)
@@ -207,12 +203,12 @@ def channels(a: Analysis, b: Analysis, *, threshold: float, tone_a: float, tone_
         "best_match": best,
         "best_dense": best_d,
         "lex_cos": lexical_cosine(a.doc, b.doc),
-        "names_jaccard": _jaccard(names_a, names_b),
+        "names_jaccard": set_jaccard(names_a, names_b),
         "names_cover": len(names_a & names_b) / small if small else 0.0,
         "countries_cos": mapping_cosine({k: float(v) for k, v in a.countries.items()},
                                       {k: float(v) for k, v in b.countries.items()}),
-        "numbers_jaccard": _jaccard(a.numbers, b.numbers),
-        "years_jaccard": _jaccard({str(y) for y in a.years}, {str(y) for y in b.years}),
+        "numbers_jaccard": set_jaccard(a.numbers, b.numbers),
+        "years_jaccard": set_jaccard({str(y) for y in a.years}, {str(y) for y in b.years}),
         "no_years": 0.0 if a.years and b.years else 1.0,
         "log_gap_days": math.log1p(gap) if gap is not None else 0.0,
         "no_date": 1.0 if gap is None else 0.0,
@@ -278,7 +274,7 @@ def _entities(a: Analysis, b: Analysis) -> dict[str, float]:
     out: dict[str, float] = {}
     for tag, labels in _TYPES:
         xa, xb = _typed_names(a, labels), _typed_names(b, labels)
-        out[f"{tag}_jacc"] = _jaccard(xa, xb)
+        out[f"{tag}_jacc"] = set_jaccard(xa, xb)
         out[f"{tag}_none"] = 0.0 if xa and xb else 1.0
     wa = {w for n in a.names for w in n.split() if len(w) > 2}
     wb = {w for n in b.names for w in n.split() if len(w) > 2}
@@ -287,9 +283,9 @@ def _entities(a: Analysis, b: Analysis) -> dict[str, float]:
     na, nb = a.numbers, b.numbers
     few_n = min(len(na), len(nb))
     out.update({
-        "nametok_jacc": _jaccard(wa, wb),
+        "nametok_jacc": set_jaccard(wa, wb),
         "nametok_cover": len(wa & wb) / few if few else 0.0,
-        "countries_jacc": _jaccard(ca, cb),
+        "countries_jacc": set_jaccard(ca, cb),
         "no_countries": 0.0 if ca and cb else 1.0,
         "numbers_cover": len(na & nb) / few_n if few_n else 0.0,
         "log_nsent_min": math.log1p(min(len(a.sentences), len(b.sentences))),

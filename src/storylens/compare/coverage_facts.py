@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.analysis import Analysis
-from storylens.compare.facts import hybrid_similarity
+from storylens.compare.facts import hybrid_similarity, sentence_keys
 
 
 def iso(t: datetime | None) -> str | None:
@@ -146,7 +146,8 @@ def story_similarity(ans: list[Analysis], spans: list[tuple[int, int]]
     if n == 0:
         return np.zeros((0, 0), dtype=np.float64)
     vecs = np.stack([ans[ai].vectors[si] for ai, si in spans]).astype(np.float32)
-    keys = [ans[ai].sent_names[si] | ans[ai].sent_numbers[si] for ai, si in spans]
+    by_article = [sentence_keys(an) for an in ans]
+    keys = [by_article[ai][si] for ai, si in spans]
     sim = hybrid_similarity((vecs @ vecs.T).astype(np.float64), keys, keys)
     art = np.array([ai for ai, _ in spans])
     sim[art[:, None] == art[None, :]] = -1.0

@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,8 +125,12 @@ def char_ngram_cosine(doc_a: str, doc_b: str, n: int = 4) -> float:
                           {k: float(v) for k, v in grams(doc_b).items()})
 
 
+def set_jaccard(x: AbstractSet[str], y: AbstractSet[str]) -> float:
+    """Jaccard of two sets (0 when both are empty)."""
+    u = len(x | y)
+    return len(x & y) / u if u else 0.0
+
+
 def word_jaccard(doc_a: str, doc_b: str) -> float:
     """Jaccard of the sets of folded word tokens (any length)."""
-    xa, xb = set(_TOKEN.findall(folded(doc_a))), set(_TOKEN.findall(folded(doc_b)))
-    u = len(xa | xb)
-    return len(xa & xb) / u if u else 0.0
+    return set_jaccard(set(_TOKEN.findall(folded(doc_a))), set(_TOKEN.findall(folded(doc_b))))
