@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from storylens.api import ingest
+from storylens.link.service import cluster_store
 from storylens.store import open_store
 from tests.conftest import ROOT
 
@@ -23,3 +24,26 @@ def test_sample_corpus_ingests_with_text_kept() -> None:
         art = by_title[r["title"]]
         assert art.lang == r["lang"]
         assert len(art.text) >= 0.8 * len(r["text"]), (r["title"], len(art.text))
+
+
+def test_sample_corpus_links_its_obvious_cross_lingual_and_same_language_pairs() -> None:
+    """What a user of the README demo sees: reports of one happening in two languages
+    (or by two outlets) end up in one event, and unrelated ones stay apart."""
+    pairs = {"captain tom": ("Captain Tom", "Tom Moore"),
+             "bepicolombo": ("BepiColombo", "Spacecraft On Mission To Mercury"),
+             "zacatecas": ("centro penal de México", "prisión de Zacatecas")}
+    with open_store(":memory:") as store:
+        report = ingest([str(SAMPLE)], store)
+        cluster_store(store)
+        arts = store.get_articles(report.ingested)
+        event = {a.title: store.article_assignment(a.id).event_id  # type: ignore[union-attr]
+                 for a in arts}
+
+    def event_of(fragment: str) -> str:
+        (title,) = [t for t in event if fragment in t]
+        return event[title]
+
+    for name, (a, b) in pairs.items():
+        assert event_of(a) == event_of(b), name
+    assert len({event_of(a) for a, _ in pairs.values()}) == 3
+    assert len(set(event.values())) >= 14  # 14 pairs: the sample is not merged into blobs

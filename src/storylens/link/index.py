@@ -28,6 +28,8 @@ class CentroidIndex:
         self._ids: list[str | None] = [None] * capacity
         self._slot: dict[str, int] = {}
         self._free: list[int] = list(range(capacity - 1, -1, -1))
+        self.last_count = 0
+        """How many clusters qualified in the last ``search`` (the window's density)."""
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -75,6 +77,7 @@ class CentroidIndex:
         ``t``, best first."""
         mask = self._live & (self._first - window <= t) & (self._last + window >= t)
         idx = np.flatnonzero(mask)
+        self.last_count = int(idx.size)
         if idx.size == 0:
             return []
         # einsum, not ``@``: a BLAS matrix-vector product this small spends more time

@@ -1,6 +1,6 @@
 """A small logistic-regression decision model stored as JSON, evaluated with numpy.
 
-Trained by ``storylens.link.train`` (scikit-learn at training time only); at run time it
+Trained by ``storylens.learn.train_link`` (scikit-learn at training time only); at run time it
 is a dot product, so it costs nothing and needs no ML library. The JSON keeps the feature
 names, so a model trained for other features fails loudly instead of silently misreading.
 """
@@ -52,10 +52,11 @@ class LogisticModel:
             d = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise ConfigError(f"{path}: cannot read the model ({e}); retrain it with "
-                              "`python -m storylens.link.train`") from e
+                              "`python -m storylens.learn.train_link`") from e
         if tuple(d["features"]) != features:
             raise ConfigError(f"{path}: trained for features {d['features']}, code has "
-                              f"{list(features)}; retrain with `python -m storylens.link.train`")
+                              f"{list(features)}; retrain with "
+                              "`python -m storylens.learn.train_link`")
         return cls(
             features=features, mean=np.asarray(d["mean"], dtype=np.float64),
             scale=np.asarray(d["scale"], dtype=np.float64),

@@ -71,7 +71,7 @@ class Level:
             return None, 0.0
         import numpy as np
 
-        x = candidate_features(rep, [self.states[c] for c in cands])
+        x = candidate_features(rep, [self.states[c] for c in cands], self.index.last_count)
         p = self.model.proba(x)
         i = int(np.argmax(p))
         return (cands[i], float(p[i])) if p[i] >= self.model.threshold else (None, float(p[i]))

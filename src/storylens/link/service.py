@@ -50,13 +50,20 @@ def load_models(embedder: str) -> tuple[LogisticModel, LogisticModel]:
     sl = MODEL_DIR / f"storyline-{embedder}.json"
     if not ev.exists() or not sl.exists():
         raise ConfigError(f"no pair models for embedder {embedder!r} in {MODEL_DIR}; train "
-                          f"them with `python -m storylens.link.train --embedder {embedder}`")
+                          f"them with `python -m storylens.learn.train_link --embedder {embedder}`")
     return LogisticModel.load(ev, FEATURES), LogisticModel.load(sl, FEATURES)
 
 
 def embedder_name(name: str | None = None) -> str:
     """The embedder to use: the given name, else the setting (STORYLENS_EMBEDDER)."""
     return name or Settings.load().embedder or DEFAULT_EMBEDDER
+
+
+def repr_key(name: str, emb: Embedder) -> str:
+    """The store key of an embedder's vectors and snapshots: its registry name plus the
+    name of the model behind it, so vectors made by an earlier version of a model (the
+    static table is retrained from time to time) are recomputed, never mixed in."""
+    return name if emb.name == name else f"{name}:{emb.name}"
 
 
 def text_hash(a: Article) -> str:
@@ -133,9 +140,10 @@ def cluster_store(
     todo = store.unclustered_ids()
     if not todo:
         return report
-    name = embedder_name(embedder)
-    emb = get_embedder(name)
-    ev_model, sl_model = load_models(name)
+    registry_name = embedder_name(embedder)
+    emb = get_embedder(registry_name)
+    ev_model, sl_model = load_models(registry_name)
+    name = repr_key(registry_name, emb)
     cfg = config or ClusterConfig()
     df = DocFreq(*store.load_docfreq())
     clusterer = OnlineClusterer(ev_model, sl_model, emb.dim, cfg)

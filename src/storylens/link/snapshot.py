@@ -32,7 +32,8 @@ def to_snapshot(st: EventState, span: tuple[float, float] | None = None) -> byte
     left unchanged."""
     (tk, tv), (bk, bv) = st.packed_lexical()
     header = {
-        "v": VERSION, "size": st.size, "title": st.title, "storyline_id": st.storyline_id,
+        "v": VERSION, "size": st.size, "nc": st.n_content, "title": st.title,
+        "storyline_id": st.storyline_id,
         "names": dict(st.names), "numbers": dict(st.numbers),
         "langs": dict(st.langs), "outlets": dict(st.outlets),
         "times": list(st.times), "first": st.first_time, "last": st.last_time,
@@ -74,6 +75,7 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
         outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
         first_time=header["first"], last_time=header["last"], title=header["title"],
         storyline_id=header["storyline_id"], prior_members=int(header["size"]),
+        n_content=int(header.get("nc", header["size"])),
         span=(float(header["span"][0]), float(header["span"][1])) if header.get("span")
         else None)
     # read-only views into the blob: a compact state costs its snapshot's bytes, no copies

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from storylens.represent.article import ArticleRep, FloatVec
 from storylens.represent.lexical import SparseVec, add_into, cosine, normalise
+from storylens.represent.skeleton import skeleton
 
 MAX_KEYS = 400
 """Name/number counters are pruned back to half this size when they exceed it."""
@@ -107,6 +108,9 @@ class EventState:
     at the stream clock, so it can reach beyond ``first_time``/``last_time``."""
     prior_members: int = 0
     """Members counted before the state was restored from a snapshot (ids not kept)."""
+    n_content: int = 0
+    """Members whose content was added (syndicated copies are not): ``dense_sum`` sums
+    this many unit vectors."""
     _views: dict[str, object] = field(default_factory=dict, repr=False)
     _packed: tuple[tuple[IntVec, F32Vec], tuple[IntVec, F32Vec]] | None = field(
         default=None, repr=False)
@@ -173,6 +177,7 @@ class EventState:
         self._thaw()
         self.members.append(rep.id)
         self._views.clear()
+        self.n_content += 1
         self.dense_sum = self.dense_sum + rep.dense
         add_into(self.title_acc, rep.title_vec, max_terms=80)
         add_into(self.body_acc, rep.body_vec)
@@ -207,6 +212,12 @@ class EventState:
             self._views["dense"] = got
         return got  # type: ignore[return-value]
 
+    def dense_mean(self, vec: FloatVec) -> float:
+        """Mean cosine of a unit ``vec`` with the members: ``vec · dense_sum / n``. Unlike
+        the centroid's cosine it drops as the members disagree, so a cluster that has
+        swallowed several events (a blurred centroid) stops attracting articles."""
+        return float(vec @ self.dense_sum) / max(self.n_content, 1)
+
     def title_centroid(self) -> SparseVec:
         return self._lexical("title", 0, self.title_acc)
 
@@ -237,6 +248,32 @@ class EventState:
             threshold = max(1, self.size // 3)
             got = self._views["frequent"] = frozenset(
                 n for n, c in self.names.items() if c >= threshold)
+        return got  # type: ignore[return-value]
+
+    def frequent_keys(self) -> frozenset[str]:
+        """Cross-script skeletons (``represent.skeleton``) of the cluster's names, counted
+        over all their spellings ("Biden", "Байден" and "バイデン" add up), kept when seen
+        in at least a third of the members: what the event is about, not everything
+        its members ever mentioned (a blurred cluster must not match every article)."""
+        got = self._views.get("keys")
+        if got is None:
+            counts: Counter[str] = Counter()
+            for n, c in self.names.items():
+                k = skeleton(n)
+                if k:
+                    counts[k] += c
+            threshold = max(1, self.size // 3)
+            got = self._views["keys"] = frozenset(k for k, c in counts.items()
+                                                  if c >= threshold)
+        return got  # type: ignore[return-value]
+
+    def frequent_numbers(self) -> frozenset[str]:
+        """Numbers seen in at least a quarter of the members (at least once)."""
+        got = self._views.get("numbers")
+        if got is None:
+            threshold = max(1, self.size // 4)
+            got = self._views["numbers"] = frozenset(
+                n for n, c in self.numbers.items() if c >= threshold)
         return got  # type: ignore[return-value]
 
     def nearest_gap_hours(self, t: float | None) -> float | None:

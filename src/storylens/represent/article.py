@@ -20,6 +20,7 @@ import numpy.typing as npt
 from storylens.represent.base import Embedder
 from storylens.represent.lexical import DocFreq, SparseVec, term_counts, tfidf
 from storylens.represent.minhash import Signature, signature
+from storylens.represent.skeleton import katakana_names
 
 FloatVec = npt.NDArray[np.float32]
 
@@ -56,10 +57,11 @@ def salient_names(text: str) -> frozenset[str]:
     """Capitalised words that do not start a sentence, plus all-caps acronyms, folded.
 
     A cheap, language-independent stand-in for named entities in cased scripts (Latin,
-    Cyrillic, Greek): "Erdogan", "Ankara", "MIT", "Hamas". Caseless scripts give none, and
+    Cyrillic, Greek): "Erdogan", "Ankara", "MIT", "Hamas"; plus katakana runs, which is
+    how Japanese writes foreign names ("バイデン"). Other caseless scripts give none, and
     the dense channel carries them.
     """
-    out: set[str] = set()
+    out: set[str] = set(katakana_names(text))  # not folded: that would drop the dakuten
     for line in text.splitlines():
         prev_end = True
         for m in re.finditer(r"\S+", line):

@@ -104,6 +104,21 @@ def get_embedder(name: str) -> Embedder:
         return _INSTANCES.setdefault(name, embedder)
 
 
+def build_embedder(name: str) -> Embedder:
+    """A new instance of the embedder registered as ``name``, not cached or shared.
+
+    For measurements that must start cold (a static model's segmentation cache, say);
+    everything else should use ``get_embedder``.
+    """
+    _load_entry_points()
+    with _LOCK:
+        factory = _FACTORIES.get(name)
+    if factory is None:
+        known = ", ".join(sorted(_FACTORIES)) or "none"
+        raise ConfigError(f"unknown embedder {name!r}; known: {known}")
+    return factory()
+
+
 def require(module: str, pip_line: str, *, backend: str) -> ModuleType:
     """Import an optional dependency or raise a one-line ``ConfigError`` saying how to get it."""
     try:
@@ -147,7 +162,10 @@ def _register_builtins() -> None:
 
         return E5Embedder()
 
-    for name, factory in (("hashing", hashing), ("static", static), ("use", use), ("e5", e5)):
+    builtins: tuple[tuple[str, EmbedderFactory], ...] = (
+        ("hashing", hashing), ("static", static), ("use", use), ("e5", e5),
+    )
+    for name, factory in builtins:
         register_embedder(name, factory)
 
 

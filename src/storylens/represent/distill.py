@@ -16,7 +16,7 @@ Recipe (after model2vec, Minish Lab, 2024):
 
 Run (about a minute with the default USE teacher on two cores)::
 
-    python -m storylens.represent.distill --out src/storylens/represent/static_use_v1.npz
+    python -m storylens.represent.distill --out artifacts/static_distilled.npz
 
 The shipped file was made with the defaults (all 128k USE pieces, case-merged to 116,296
 tokens; 64 PCA dims; SIF a = 1e-5; 8.0 MB). On the SemEval-2022 dev pairs, vocabulary
@@ -25,6 +25,8 @@ size mattered most (16k -> 116k tokens: Pearson 0.39 -> 0.51), dimensions hardly
 e5 teacher over the same vocabulary did worse (Pearson 0.31 vs 0.49 at 80k x 96).
 
 Any ``Embedder`` can be the teacher; the tests use the hashing embedder.
+``storylens.represent.tokenlearn`` refits such a table on teacher-embedded text (a shared
+per-token weighting and one linear map): that is the shipped ``static`` model.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.represent.base import Embedder, get_embedder
-from storylens.represent.static import DEFAULT_MODEL, SPACE, StaticModelFile, normalise_text
+from storylens.represent.static import SPACE, StaticModelFile, normalise_text
 
 _CONTROL_TYPES = {2, 3, 5}  # UNKNOWN, CONTROL, UNUSED in sentencepiece's ModelProto
 
@@ -161,6 +163,22 @@ def quantise(
     return q, scales
 
 
+def embed_tokens(
+    teacher: Embedder, teacher_texts: Sequence[str], batch_size: int = 1024, log: bool = False
+) -> npt.NDArray[np.float32]:
+    """The teacher's vector for each token on its own (rows of empty texts stay zero)."""
+    rows = np.zeros((len(teacher_texts), teacher.dim), dtype=np.float32)
+    started = time.perf_counter()
+    todo = [i for i, text in enumerate(teacher_texts) if text]
+    for k in range(0, len(todo), batch_size):
+        idx = todo[k : k + batch_size]
+        rows[idx] = teacher.embed([teacher_texts[i] for i in idx])
+        if log:
+            rate = (k + len(idx)) / (time.perf_counter() - started)
+            print(f"embedded {k + len(idx)}/{len(todo)} tokens ({rate:.0f}/s)", file=sys.stderr)
+    return rows
+
+
 def distil(
     teacher: Embedder,
     tokens: list[str],
@@ -173,15 +191,7 @@ def distil(
     log: bool = False,
 ) -> StaticModelFile:
     """Build a static model: teacher vectors per token, PCA to ``dim``, SIF, int8."""
-    rows = np.zeros((len(tokens), teacher.dim), dtype=np.float32)
-    started = time.perf_counter()
-    todo = [i for i, text in enumerate(teacher_texts) if text]
-    for k in range(0, len(todo), batch_size):
-        idx = todo[k : k + batch_size]
-        rows[idx] = teacher.embed([teacher_texts[i] for i in idx])
-        if log:
-            rate = (k + len(idx)) / (time.perf_counter() - started)
-            print(f"embedded {k + len(idx)}/{len(todo)} tokens ({rate:.0f}/s)", file=sys.stderr)
+    rows = embed_tokens(teacher, teacher_texts, batch_size=batch_size, log=log)
     reduced = pca(rows, dim)
     empty = np.array([not text for text in teacher_texts])
     reduced[empty] = 0.0
@@ -201,7 +211,9 @@ def distil(
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: distil a static model from a registered teacher and write it as ``.npz``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else "")
-    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL, help="output .npz path")
+    parser.add_argument("--out", type=Path, default=Path("artifacts/static_distilled.npz"),
+                        help="output .npz path (the shipped model is this, refitted by "
+                             "storylens.represent.tokenlearn)")
     parser.add_argument("--teacher", default="use", help="registered embedder name (use, e5)")
     parser.add_argument("--vocab", type=Path, default=None,
                         help="SentencePiece .model (default: the one inside the USE wheel)")

@@ -34,7 +34,9 @@ import numpy.typing as npt
 from storylens.errors import ConfigError
 from storylens.represent.base import FloatMatrix, l2_normalise
 
-DEFAULT_MODEL = Path(__file__).with_name("static_use_v1.npz")
+DEFAULT_MODEL = Path(__file__).with_name("static_use_v2.npz")
+"""The shipped model: distilled (``represent.distill``), then refitted on teacher-embedded
+text (``represent.tokenlearn``); registered as ``static``."""
 SPACE = "\u2581"
 _SPLIT = re.compile(r"\S+")
 _UNK_PENALTY = 10.0

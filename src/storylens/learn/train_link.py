@@ -1,6 +1,6 @@
 """Train the event and storyline pair models from labelled development streams.
 
-    python -m storylens.link.train --stream .devdata/mixed-stream.jsonl [--embedder static]
+    python -m storylens.learn.train_link --stream .devdata/mixed-stream.jsonl [--embedder static]
 
 How: each stream goes through the real extract/clean and represent steps; then, in time
 order, every article is compared with the clusters the retrieval step would offer it
@@ -23,6 +23,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,15 +33,16 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.eval.metrics import b_cubed, cross_lingual_pairwise, pairwise
-from storylens.eval.streams import stable_hash
 from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
-from storylens.link.features import FEATURES, candidate_features
+from storylens.learn import devset
+from storylens.learn.devset import DEVDATA, Row
+from storylens.link.features import FEATURES, NEGATIVE, POSITIVE, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
 from storylens.link.state import EventState
-from storylens.represent.article import ArticleRep, represent_batch
+from storylens.represent.article import lead, represent_batch
 from storylens.represent.base import get_embedder
 from storylens.represent.lexical import DocFreq
 
@@ -49,11 +51,16 @@ _TIME_FEATURES = ("log_gap_hours", "no_date")
 XLANG_POSITIVE_WEIGHT = 5.0
 """Sample weight of a cross-lingual positive pair (article joins an event with no article
 in its language yet): the dev streams hold only 42 of them among ~32k cross-lingual pairs."""
-Row = tuple[ArticleRep, str, str]  # rep, gold event, gold storyline
 
 
 def load_stream(path: Path, embedder: str) -> list[Row]:
     """Extract, clean and represent a labelled stream, in its time order."""
+    return load_stream_with_leads(path, embedder)[0]
+
+
+def load_stream_with_leads(path: Path, embedder: str) -> tuple[list[Row], list[str]]:
+    """``load_stream`` plus each article's dense-channel text (title and lead), for
+    baselines that embed it with another encoder."""
     objs = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     arts, gold = [], []
     for n, obj in enumerate(objs):
@@ -65,7 +72,8 @@ def load_stream(path: Path, embedder: str) -> list[Row]:
     gold = [gold[i] for i in order]
     reps = represent_batch([(a.id, a.title, a.text, a.published, a.lang, a.outlet)
                             for a in arts], get_embedder(embedder), DocFreq())
-    return [(r, e, s) for r, (e, s) in zip(reps, gold, strict=True)]
+    rows = [(r, e, s) for r, (e, s) in zip(reps, gold, strict=True)]
+    return rows, [lead(a.title, a.text) for a in arts]
 
 
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
@@ -101,7 +109,7 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             if gold in states and gold in index:
                 cands.add(gold)
             ordered = sorted(cands)
-            x = candidate_features(rep, [states[c] for c in ordered])
+            x = candidate_features(rep, [states[c] for c in ordered], index.last_count)
             if level == "storyline":
                 for f in _TIME_FEATURES:
                     x[:, FEATURES.index(f)] = 0.0
@@ -121,21 +129,44 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
     return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)
 
 
-def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], meta: dict[str, Any]
-        ) -> LogisticModel:
-    from sklearn.linear_model import LogisticRegression
+def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], meta: dict[str, Any],
+        weight: npt.NDArray[np.float64] | None = None, l2: float = 1.0) -> LogisticModel:
+    """L2-regularised logistic regression on standardised features, with the sign of
+    each similarity channel's weight constrained (``features.POSITIVE``/``NEGATIVE``):
+    a model free to give dense similarity a negative weight learns the quirks of its
+    training streams (on the SemEval streams it did), not evidence that transfers."""
+    from scipy.optimize import minimize
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
     # the few cross-lingual positives weigh more, else the model learns "other language
     # means no" from their scarcity rather than from their channels
     xl = x[:, FEATURES.index("xlang")] > 0
     w = np.where(xl & (y == 1), XLANG_POSITIVE_WEIGHT, 1.0)
-    lr = LogisticRegression(C=1.0, max_iter=2000)
-    lr.fit((x - mean) / scale, y, sample_weight=w)
-    return LogisticModel(FEATURES, mean, scale, lr.coef_[0].astype(np.float64),
-                         float(lr.intercept_[0]), 0.5, meta)
+    if weight is not None:
+        w = w * weight
+    w = w / w.mean()
+    yy = y.astype(np.float64)
+    n = len(yy)
+
+    def loss(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        coef, b = theta[:-1], theta[-1]
+        m = z @ coef + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(m, -30, 30)))
+        ll = -(w * (yy * np.log(p + 1e-12) + (1 - yy) * np.log(1 - p + 1e-12))).sum()
+        g = w * (p - yy)
+        grad = np.append(z.T @ g + l2 * coef, g.sum())
+        return float(ll + 0.5 * l2 * coef @ coef), grad
+
+    bounds = [(0.0, None) if f in POSITIVE else (None, 0.0) if f in NEGATIVE else (None, None)
+              for f in FEATURES] + [(None, None)]
+    res = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B",
+                   bounds=bounds, options={"maxiter": 2000})
+    meta = {**meta, "train_loss_per_pair": round(float(res.fun) / max(n, 1), 5)}
+    return LogisticModel(FEATURES, mean, scale, res.x[:-1].astype(np.float64),
+                         float(res.x[-1]), 0.5, meta)
 
 
 def run_online(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
@@ -164,7 +195,7 @@ def choose_thresholds(streams: Sequence[Sequence[Row]], ev: LogisticModel,
                       sl: LogisticModel, cfg: ClusterConfig) -> tuple[float, float]:
     """Event threshold maximising mean(B³ F1, pairwise F1) averaged over the streams, then
     the storyline one the same way."""
-    grid = [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6]
+    grid = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 
     def obj(s: dict[str, Any], pre: str = "") -> float:
         b = s[f"{pre}bcubed" if pre else "bcubed"]["f1"]
@@ -172,7 +203,11 @@ def choose_thresholds(streams: Sequence[Sequence[Row]], ev: LogisticModel,
         return float(b + p) / 2
 
     def mean_obj(e: LogisticModel, s: LogisticModel, pre: str = "") -> float:
-        return sum(obj(run_online(rows, e, s, cfg), pre) for rows in streams) / len(streams)
+        return sum(obj(run_online(rows, e, s, cfg, scored[i]), pre)
+                   for i, rows in enumerate(streams)) / len(streams)
+
+    # distractors (``devset.mixed``) set the density but are not what is tuned for
+    scored = [[not ev.startswith(devset.DISTRACTOR) for _, ev, _ in rows] for rows in streams]
 
     best_e = max(grid, key=lambda t: mean_obj(_with_threshold(ev, t), sl))
     ev_t = _with_threshold(ev, best_e)
@@ -180,10 +215,47 @@ def choose_thresholds(streams: Sequence[Sequence[Row]], ev: LogisticModel,
     return best_e, best_s
 
 
-def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, Any]
+def rollout_pairs(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
+                  cfg: ClusterConfig) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+    """Event-level feature rows and labels from the model's own online run (a DAgger
+    round): candidates are the clusters the clusterer really holds, mistakes included,
+    and a candidate is positive when most of its articles share the article's gold
+    event. Teacher forcing only ever shows clean gold clusters; this shows what a
+    cluster that swallowed another event looks like, so the model learns to refuse it.
+    Distractors (``devset.mixed``) take part in the run but give no rows."""
+    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg)
+    gold_of: dict[str, Counter[str]] = {}
+    xs: list[npt.NDArray[np.float64]] = []
+    ys: list[int] = []
+    for rep, gold, _ in rows:
+        t = rep.time if rep.time is not None else cl.clock
+        cands = cl.events.candidates(rep, t)
+        if cands and not gold.startswith(devset.DISTRACTOR):  # weak gold: not learnt from
+            xs.extend(candidate_features(rep, [cl.events.states[c] for c in cands],
+                                         cl.events.index.last_count))
+            ys.extend(int(gold_of[c].most_common(1)[0][0] == gold) for c in cands)
+        got = cl.add(rep)
+        gold_of.setdefault(got.event_id, Counter())[gold] += 1
+    return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)
+
+
+def _stream_weights(parts: Sequence[npt.NDArray[np.int_]]) -> npt.NDArray[np.float64]:
+    """Sample weights giving every stream the same total weight, so one big stream
+    (thousands of same-language SemEval pairs) cannot drown a small multilingual one."""
+    sizes = [max(len(y), 1) for y in parts]
+    mean = sum(sizes) / len(sizes)
+    return np.concatenate([np.full(len(y), mean / n) for y, n in zip(parts, sizes,
+                                                                   strict=True)])
+
+
+def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, Any],
+          tune: Sequence[Sequence[Row]] | None = None, rounds: int = 1
           ) -> tuple[LogisticModel, LogisticModel]:
     """Fit both models on the teacher-forced pairs of every stream (each stream simulated
-    on its own, in its own time order), then choose their thresholds."""
+    on its own, in its own time order, each weighing the same), then choose their
+    thresholds by clustering the ``tune`` streams (default: all of them) online; then
+    ``rounds`` times, add the event model's own online decisions on the ``tune`` streams
+    (``rollout_pairs``) to its training pairs, refit it and choose the thresholds again."""
     ev_pairs = [teacher_pairs(rows, level="event", window_days=cfg.event_window_days,
                               top_k=cfg.top_k, name_k=cfg.name_candidates) for rows in streams]
     sl_pairs = [teacher_pairs(rows, level="storyline",
@@ -194,46 +266,68 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
     xs, ys = np.vstack([x for x, _ in sl_pairs]), np.concatenate([y for _, y in sl_pairs])
     xl = xe[:, FEATURES.index("xlang")] > 0
     ev = fit(xe, ye, {**meta, "pairs": len(ye), "positives": int(ye.sum()),
-                      "xlang_pairs": int(xl.sum()), "xlang_positives": int(ye[xl].sum())})
-    sl = fit(xs, ys, {**meta, "pairs": len(ys), "positives": int(ys.sum())})
-    te, ts = choose_thresholds(streams, ev, sl, cfg)
+                      "xlang_pairs": int(xl.sum()), "xlang_positives": int(ye[xl].sum())},
+             weight=_stream_weights([y for _, y in ev_pairs]))
+    sl = fit(xs, ys, {**meta, "pairs": len(ys), "positives": int(ys.sum())},
+             weight=_stream_weights([y for _, y in sl_pairs]))
+    tune = tune if tune is not None else streams
+    te, ts = choose_thresholds(tune, ev, sl, cfg)
+    for _ in range(rounds):
+        ev_t, sl_t = _with_threshold(ev, te), _with_threshold(sl, ts)
+        more = [rollout_pairs(rows, ev_t, sl_t, cfg) for rows in tune]
+        parts = [y for _, y in ev_pairs] + [y for _, y in more]
+        ev = fit(np.vstack([xe, *[x for x, _ in more]]),
+                 np.concatenate([ye, *[y for _, y in more]]),
+                 {**ev.meta, "rollout_pairs": sum(len(y) for _, y in more)},
+                 weight=_stream_weights(parts))
+        te, ts = choose_thresholds(tune, ev, sl, cfg)
     return _with_threshold(ev, te), _with_threshold(sl, ts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Train the event and storyline pair models.")
-    ap.add_argument("--stream", action="append", required=True,
-                    help="labelled JSONL stream (repeatable); see benchmarks/make_dev_streams.py")
+    ap = argparse.ArgumentParser(
+        description="Train the shipped event and storyline pair models. Honest (out of "
+                    "fold) numbers come from `python -m storylens.learn.lso`, which trains "
+                    "the same way per fold.")
+    ap.add_argument("--stories", type=Path, default=None,
+                    help="labelled story set (JSONL or a directory of them): trained on at "
+                         "three densities (real dates, busy week, mixed into --distractors); "
+                         "the thresholds are tuned on these streams")
+    ap.add_argument("--distractors", type=Path, default=DEVDATA / "semeval-dev-stream.jsonl",
+                    help="dense stream for the 'mixed' density (benchmarks/make_dev_streams.py)")
+    ap.add_argument("--stream", action="append", default=[],
+                    help="extra labelled JSONL stream (repeatable)")
     ap.add_argument("--embedder", default="static")
     ap.add_argument("--out", default=str(MODEL_DIR))
     ap.add_argument("--top-k", type=int, default=ClusterConfig().top_k,
-                    help="candidates per decision in training and in the out-of-fold runs "
-                         "(the shipped clusterer uses ClusterConfig.top_k)")
+                    help="candidates per decision (the shipped clusterer uses "
+                         "ClusterConfig.top_k)")
     ap.add_argument("--name-candidates", type=int, default=ClusterConfig().name_candidates,
                     help="extra candidates per decision from shared names (0: dense only)")
-    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.stories is None and not args.stream:
+        ap.error("give --stories and/or --stream")
     cfg = ClusterConfig(top_k=args.top_k, name_candidates=args.name_candidates)
     t0 = time.perf_counter()
-    streams = {Path(p).name: load_stream(Path(p), args.embedder) for p in args.stream}
-    report: dict[str, Any] = {"embedder": args.embedder, "folds": {}}
-    fold_of = {n: [stable_hash(r[2]) % 2 for r in rows] for n, rows in streams.items()}
-    for k in (0, 1):
-        ev, sl = train([[r for r, f in zip(rows, fold_of[n], strict=True) if f == k]
-                        for n, rows in streams.items()], cfg, {})
-        for name, rows in streams.items():
-            # the whole stream is clustered (real density); only the held-out fold is scored
-            report["folds"][f"{name}:train{k}->test{1 - k}"] = {
-                "thresholds": [ev.threshold, sl.threshold],
-                **run_online(rows, ev, sl, cfg, [f != k for f in fold_of[name]])}
-    meta = {"streams": sorted(streams), "embedder": args.embedder,
-            "trained": time.strftime("%Y-%m-%d")}
-    ev, sl = train(list(streams.values()), cfg, meta)
+    tune: list[list[Row]] = []
+    names: list[str] = []
+    if args.stories is not None:
+        rows = load_stream(devset.story_file(args.stories), args.embedder)
+        distractors = (load_stream(args.distractors, args.embedder)
+                       if args.distractors.is_file() else [])
+        tune = list(devset.streams_for(rows, distractors).values())
+        names.append(f"{args.stories.name} (real, busy"
+                     f"{', mixed with ' + args.distractors.name if distractors else ''})")
+    extra = [load_stream(Path(p), args.embedder) for p in args.stream]
+    names += [Path(p).name for p in args.stream]
+    meta = {"streams": names, "embedder": args.embedder, "trained": time.strftime("%Y-%m-%d")}
+    ev, sl = train([*tune, *extra], cfg, meta, tune=tune or None)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ev.save(out / f"event-{args.embedder}.json")
     sl.save(out / f"storyline-{args.embedder}.json")
-    report["final_thresholds"] = [ev.threshold, sl.threshold]
+    report: dict[str, Any] = {"embedder": args.embedder, "streams": names,
+                              "thresholds": [ev.threshold, sl.threshold]}
     report["coef"] = {"event": dict(zip(FEATURES, np.round(ev.coef, 3).tolist(), strict=True)),
                       "storyline": dict(zip(FEATURES, np.round(sl.coef, 3).tolist(),
                                             strict=True))}
