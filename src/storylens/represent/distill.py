@@ -208,6 +208,14 @@ def distil(
     return StaticModelFile(tokens, vectors, scales, logp, meta)
 
 
+def write_model(model: StaticModelFile, out: Path) -> None:
+    """Save ``model`` to ``out`` (folders made) and say what was written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    rows, dim = model.vectors.shape
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {rows} tokens x {dim} dims)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: distil a static model from a registered teacher and write it as ``.npz``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else "")
@@ -230,10 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.name or f"static-{args.teacher}-{len(tokens) // 1000}k-{args.dim}d"
     model = distil(teacher, tokens, texts, kept_logp, dim=args.dim, sif_a=args.sif_a,
                    name=name, log=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
-    size = args.out.stat().st_size
-    print(f"wrote {args.out} ({size / 1e6:.1f} MB, {len(tokens)} tokens x {args.dim} dims)")
+    write_model(model, args.out)
     return 0
 
 

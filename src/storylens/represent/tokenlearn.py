@@ -75,6 +75,7 @@ from storylens.represent.distill import (
     read_sentencepiece,
     select_vocab,
     use_sentencepiece_path,
+    write_model,
 )
 from storylens.represent.static import (
     DEFAULT_MODEL,
@@ -475,10 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = build(teacher, tokens, texts, kept, [t for _, t in pairs], dim=args.dim,
                   sif_a=args.sif_a, ridge=args.ridge, name=name, cache=args.cache, log=True,
                   sources=sources)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
-    size = args.out.stat().st_size
-    print(f"wrote {args.out} ({size / 1e6:.1f} MB, {len(tokens)} tokens x {args.dim} dims)")
+    write_model(model, args.out)
     return 0
 
 
