@@ -130,7 +130,9 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
 
 
 def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], meta: dict[str, Any],
-        weight: npt.NDArray[np.float64] | None = None, l2: float = 1.0) -> LogisticModel:
+        weight: npt.NDArray[np.float64] | None = None, l2: float = 1.0,
+        negative: frozenset[str] = NEGATIVE, unused: frozenset[str] = frozenset()
+        ) -> LogisticModel:
     """L2-regularised logistic regression on standardised features, with the sign of
     each similarity channel's weight constrained (``features.POSITIVE``/``NEGATIVE``):
     a model free to give dense similarity a negative weight learns the quirks of its
@@ -160,7 +162,8 @@ def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], meta: dict[str, Any
         grad = np.append(z.T @ g + l2 * coef, g.sum())
         return float(ll + 0.5 * l2 * coef @ coef), grad
 
-    bounds = [(0.0, None) if f in POSITIVE else (None, 0.0) if f in NEGATIVE else (None, None)
+    bounds = [(0.0, 0.0) if f in unused else (0.0, None) if f in POSITIVE
+              else (None, 0.0) if f in negative else (None, None)
               for f in FEATURES] + [(None, None)]
     res = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B",
                    bounds=bounds, options={"maxiter": 2000})
@@ -268,8 +271,14 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
     ev = fit(xe, ye, {**meta, "pairs": len(ye), "positives": int(ye.sum()),
                       "xlang_pairs": int(xl.sum()), "xlang_positives": int(ye[xl].sum())},
              weight=_stream_weights([y for _, y in ev_pairs]))
+    # storylines: another language is never evidence for a join in itself (the story
+    # set's storylines are mostly cross-lingual, so a free intercept learns to chain
+    # anything across languages; the dense, name and number channels must carry it),
+    # and how many storylines are live is no evidence either: on a young or small
+    # stream few are, and a model that reads "few" as "join" chains everything
     sl = fit(xs, ys, {**meta, "pairs": len(ys), "positives": int(ys.sum())},
-             weight=_stream_weights([y for _, y in sl_pairs]))
+             weight=_stream_weights([y for _, y in sl_pairs]),
+             negative=NEGATIVE | {"xlang"}, unused=frozenset({"log_live"}))
     tune = tune if tune is not None else streams
     te, ts = choose_thresholds(tune, ev, sl, cfg)
     for _ in range(rounds):
