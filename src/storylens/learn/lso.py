@@ -225,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ev, sl = load_models(args.embedder)
         trained_on = ev.meta.get("streams", [])
         report["shipped_note"] = ("in-sample: trained on this set" if any(
-            Path(s).stem in str(args.stories) for s in trained_on) else "not trained on it")
+            Path(args.stories).stem in str(s) for s in trained_on) else "not trained on it")
         report["shipped"] = shipped(rows, distractors, ev, sl, cfg)
     dense: dict[str, np.ndarray] = {}
     for name in [b for b in args.baselines.split(",") if b]:
