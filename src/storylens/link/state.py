@@ -241,40 +241,37 @@ class EventState:
             return packed_cosine(self._packed[slot], vec)
         return cosine(vec, self.title_centroid() if slot == 0 else self.body_centroid())
 
+    def _frequent(self, view: str, counts: Mapping[str, int], share: int) -> frozenset[str]:
+        """Keys of ``counts`` seen in at least 1/``share`` of the members (at least once),
+        memoised as ``view`` until the cluster changes."""
+        got = self._views.get(view)
+        if got is None:
+            threshold = max(1, self.size // share)
+            got = self._views[view] = frozenset(k for k, c in counts.items()
+                                                if c >= threshold)
+        return got  # type: ignore[return-value]
+
     def frequent_names(self) -> frozenset[str]:
         """Names seen in at least a third of the members (at least once)."""
-        got = self._views.get("frequent")
-        if got is None:
-            threshold = max(1, self.size // 3)
-            got = self._views["frequent"] = frozenset(
-                n for n, c in self.names.items() if c >= threshold)
-        return got  # type: ignore[return-value]
+        return self._frequent("frequent", self.names, 3)
 
     def frequent_keys(self) -> frozenset[str]:
         """Cross-script skeletons (``represent.skeleton``) of the cluster's names, counted
         over all their spellings ("Biden", "Байден" and "バイデン" add up), kept when seen
         in at least a third of the members: what the event is about, not everything
         its members ever mentioned (a blurred cluster must not match every article)."""
-        got = self._views.get("keys")
-        if got is None:
-            counts: Counter[str] = Counter()
-            for n, c in self.names.items():
-                k = skeleton(n)
-                if k:
-                    counts[k] += c
-            threshold = max(1, self.size // 3)
-            got = self._views["keys"] = frozenset(k for k, c in counts.items()
-                                                  if c >= threshold)
-        return got  # type: ignore[return-value]
+        if "keys" in self._views:
+            return self._views["keys"]  # type: ignore[return-value]
+        counts: Counter[str] = Counter()
+        for n, c in self.names.items():
+            k = skeleton(n)
+            if k:
+                counts[k] += c
+        return self._frequent("keys", counts, 3)
 
     def frequent_numbers(self) -> frozenset[str]:
         """Numbers seen in at least a quarter of the members (at least once)."""
-        got = self._views.get("numbers")
-        if got is None:
-            threshold = max(1, self.size // 4)
-            got = self._views["numbers"] = frozenset(
-                n for n, c in self.numbers.items() if c >= threshold)
-        return got  # type: ignore[return-value]
+        return self._frequent("numbers", self.numbers, 4)
 
     def nearest_gap_hours(self, t: float | None) -> float | None:
         """Hours between ``t`` and the closest member time; ``None`` if either is unknown."""
