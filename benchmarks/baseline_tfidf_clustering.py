@@ -34,7 +34,7 @@ from storylens.eval import (
     cross_lingual_pair_counts,
     pairwise,
 )
-from storylens.eval.streams import StreamArticle, read_stream, stable_hash
+from storylens.learn.streams import StreamArticle, read_stream, stable_hash
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_STREAMS = [

@@ -3,7 +3,7 @@
     python benchmarks/cleaner_lines.py [--data ../shared/data/article-extraction] [--json]
 
 Each page of the article-extraction set becomes its visible text lines, labelled "story" or
-"furniture" against the gold article body (rule in ``storylens.extract.line_dataset``).
+"furniture" against the gold article body (rule in ``storylens.learn.line_dataset``).
 Pages are split into train/test halves by a hash of the page id; the cleaner's model is trained
 on the train half only, and everything printed here is measured on the TEST half (``--split``
 to change).  Precision/recall/F1 are for the "story" (kept) class, per line and weighted by
@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from storylens.enrich.language import detect  # noqa: E402
-from storylens.extract.line_dataset import LabelledPage, data_available, iter_pages  # noqa: E402
 from storylens.extract.line_features import _JUSTEXT_NAMES, sample_for_detection  # noqa: E402
 from storylens.extract.plaintext import clean_text  # noqa: E402
+from storylens.learn.line_dataset import LabelledPage, data_available, iter_pages  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "article-extraction"
 EXAMPLES = ROOT / "tests" / "fixtures" / "examples"

@@ -27,7 +27,7 @@ def main() -> int:
         print(f"skip: {args.data} is absent")
         return 0
     from storylens.compare.dimensions import load_dimension_models
-    from storylens.compare.evaluate import evaluate_pairs
+    from storylens.eval.pairs import evaluate_pairs
 
     meta = load_dimension_models(args.embedder).meta
     r = evaluate_pairs(args.data, embedder=args.embedder)

@@ -5,7 +5,7 @@ text, published, outlet, event, storyline), to ``--out`` (default ``<repo>/.devd
 git-ignored: the texts are third-party and must not be committed):
 
 * ``semeval-dev-stream.jsonl``: the 2,051 SemEval-2022 Task 8 dev articles, gold events from
-  annotated same-event pairs (see ``storylens.eval.streams.constrained_components``),
+  annotated same-event pairs (see ``storylens.learn.streams.constrained_components``),
   gold storylines from looser pairs, simulated crowded publication times;
 * ``semeval-dev-stream-nodates.jsonl``: the same articles without dates, in arrival order
   shuffled within a sliding window;
@@ -35,7 +35,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storylens.eval.streams import (
+from storylens.learn.streams import (
     DateSimulation,
     StreamArticle,
     constrained_components,

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from storylens.compare.cli import compare
+from storylens.cli.compare_cmd import compare
 from storylens.compare.pair import compare_articles
 from storylens.records import Article
 

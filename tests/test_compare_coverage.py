@@ -12,13 +12,13 @@ import typer
 from typer.testing import CliRunner
 
 from storylens.api import ingest, ingest_raw
+from storylens.cli.story_cmd import story as story_cmd
 from storylens.compare.analysis import fold
 from storylens.compare.coverage import Coverage, story_coverage
-from storylens.compare.coverage_html import render_coverage_html
-from storylens.compare.story_cli import story as story_cmd
 from storylens.link.service import cluster_store
 from storylens.records import Article, RawDoc
 from storylens.records_story import Story
+from storylens.server.coverage_html import render_coverage_html
 from storylens.store import ArticleQuery
 from storylens.store.sqlite import open_store
 from tests.conftest import JFORUM, PRESSTV, ROOT

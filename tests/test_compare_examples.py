@@ -11,11 +11,11 @@ import typer
 from typer.testing import CliRunner
 
 from storylens.api import ingest_raw
+from storylens.cli.compare_cmd import compare
 from storylens.compare.analysis import fold
-from storylens.compare.cli import compare
-from storylens.compare.html import render_comparison_html
 from storylens.compare.pair import Comparison, compare_articles
 from storylens.records import Article, RawDoc
+from storylens.server.compare_html import render_comparison_html
 from storylens.store.sqlite import open_store
 from tests.conftest import JFORUM, PRESSTV
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from storylens.compare.dimensions import load_dimension_models
-from storylens.compare.evaluate import channel_matrix, evaluate_pairs, load_pairs, pearson
 from storylens.compare.lexicons import LOADED, find_terms, term_regex
 from storylens.compare.sentences import split_sentences
 from storylens.compare.tone import article_tone
+from storylens.eval.pairs import channel_matrix, evaluate_pairs, load_pairs, pearson
 
 
 def test_sentences_offsets_and_guards() -> None:

@@ -11,12 +11,12 @@ import numpy as np
 import typer
 from typer.testing import CliRunner
 
+from storylens.cli.story_cmd import story as story_cmd
 from storylens.compare.analysis import AnalysisCache, analyse_many
 from storylens.compare.coverage import story_coverage
 from storylens.compare.coverage_budget import lead_limits
 from storylens.compare.coverage_facts import story_similarity
 from storylens.compare.facts import NAME_WEIGHT, similarity_matrix
-from storylens.compare.story_cli import story as story_cmd
 from storylens.records import Article
 from storylens.records_story import ClusterAssignment
 from storylens.represent.base import get_embedder

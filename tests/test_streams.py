@@ -1,4 +1,4 @@
-"""Tests for storylens.eval.streams: gold from pairs, simulated dates, shuffles, I/O."""
+"""Tests for storylens.learn.streams: gold from pairs, simulated dates, shuffles, I/O."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storylens.eval.streams import (
+from storylens.learn.streams import (
     DateSimulation,
     StreamArticle,
     constrained_components,

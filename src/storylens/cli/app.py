@@ -8,11 +8,11 @@ from storylens import __version__
 from storylens.cli.articles_cmd import articles, show
 from storylens.cli.cluster_cmd import cluster, stories
 from storylens.cli.common import EXIT_ERROR, err_console
+from storylens.cli.compare_cmd import compare, eval_pairs
 from storylens.cli.eval_cmd import eval_app
 from storylens.cli.ingest_cmd import ingest
 from storylens.cli.serve_cmd import serve
-from storylens.compare.cli import compare, eval_pairs
-from storylens.compare.story_cli import story
+from storylens.cli.story_cmd import story
 from storylens.errors import StorylensError
 
 app = typer.Typer(

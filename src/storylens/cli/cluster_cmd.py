@@ -1,5 +1,5 @@
 """``storylens cluster`` and ``storylens stories`` (``storylens story`` lives with its
-coverage in ``storylens.compare.story_cli``)."""
+coverage in ``storylens.cli.story_cmd``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from storylens import api
 from storylens.cli.common import (
     DbOption,
     JsonOption,
@@ -20,24 +21,24 @@ from storylens.cli.common import (
     print_json,
     store_for,
 )
-from storylens.link.service import ClusterReport, cluster_store
-from storylens.store.sqlite import SQLiteStore
+from storylens.link.service import ClusterReport
+from storylens.store.base import Store
 
 EmbedderOption = Annotated[str | None, typer.Option(
     "--embedder", envvar="STORYLENS_EMBEDDER",
     help="Dense text embedder: static (default, distilled, fast), use, e5 or hashing.")]
 
 
-def run_cluster(store: SQLiteStore, *, embedder: str | None, progress: bool) -> ClusterReport:
+def run_cluster(store: Store, *, embedder: str | None, progress: bool) -> ClusterReport:
     """Cluster what is new in ``store``, with a progress bar on a terminal."""
     if not progress:
-        return cluster_store(store, embedder=embedder)
+        return api.cluster(store, embedder=embedder)
     bar = Progress(TextColumn("cluster"), BarColumn(), MofNCompleteColumn(),
                    console=err_console, transient=True)
     with bar:
         task = bar.add_task("cluster", total=None)
-        return cluster_store(store, embedder=embedder,
-                             progress=lambda d, t: bar.update(task, completed=d, total=t))
+        return api.cluster(store, embedder=embedder,
+                           progress=lambda d, t: bar.update(task, completed=d, total=t))
 
 
 def cluster(
@@ -80,9 +81,8 @@ def stories(
     if sort not in ("recent", "size"):
         fail(f"--sort {sort!r}: choose recent or size")
     with store_for(db) as store:
-        rows = store.list_stories(level, min_size=min_size, limit=limit, offset=offset,  # type: ignore[arg-type]
-                                  sort=sort)
-        total = store.count_stories(level, min_size=min_size)  # type: ignore[arg-type]
+        rows, total = api.list_stories(store, level=level, sort=sort,  # type: ignore[arg-type]
+                                       min_size=min_size, limit=limit, offset=offset)
     if as_json:
         print_json({"total": total, "limit": limit, "offset": offset,
                     "stories": [s.to_dict() for s in rows]})

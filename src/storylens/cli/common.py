@@ -14,7 +14,7 @@ from rich.console import Console
 
 from storylens.errors import StorylensError
 from storylens.settings import Settings
-from storylens.store.sqlite import SQLiteStore, open_store
+from storylens.store import Store, open_store
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 # Piped output (logs, `| less`) gets a wide fixed width rather than rich's 80 columns,
@@ -43,7 +43,7 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 @contextmanager
-def store_for(db: Path | None) -> Iterator[SQLiteStore]:
+def store_for(db: Path | None) -> Iterator[Store]:
     """Open the store named by --db / STORYLENS_DB / the default, mapping errors to exit 2."""
     try:
         settings = Settings.load(db=db)

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from storylens.compare.sentences import Sentence, split_sentences
 from storylens.records import Article
 from storylens.represent.base import Embedder
+from storylens.store.base import AnalysisStore
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -115,60 +116,122 @@ def _enrich_all(docs: Sequence[str], langs: Sequence[str | None]) -> list[Any | 
     return out
 
 
+def text_key(text: str) -> str:
+    """Content key of a sentence or document (what the store's memo is keyed by)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 class AnalysisCache:
-    """Bounded in-memory memo of the two costly parts of an analysis, for callers that
-    analyse the same articles again (a story page re-rendered as the story grows):
-    sentence vectors by (embedder, sentence text) and enrichments by (language, document
-    hash). Thread-safe; least recently used entries go first. Nothing is persisted."""
+    """Memo of the two costly parts of an analysis, for callers that analyse the same
+    articles again (compare of a stored pair, a story page re-rendered as the story
+    grows): sentence vectors by (embedder, sentence text) and enrichments by (language,
+    document hash).
+
+    Two tiers: a bounded in-memory LRU (thread-safe), and, when a call passes a store,
+    the store's content-addressed tables, so the work is done once per store and not
+    once per process: the second ``storylens compare`` of a pair reads what the first
+    computed."""
 
     def __init__(self, max_vectors: int = 8192, max_enrichments: int = 1024) -> None:
         self._vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
         self._enriched: OrderedDict[tuple[str | None, str], Any] = OrderedDict()
         self._max_vectors, self._max_enrichments = max_vectors, max_enrichments
         self._lock = threading.Lock()
+        self.computed = {"vectors": 0, "enrichments": 0}
+        """How many sentence vectors and enrichments were computed (not found)."""
 
-    def vectors(self, embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
-        """One row per text: cached rows, the rest embedded in one call."""
+    def vectors(self, embedder: Embedder, texts: Sequence[str],
+                store: AnalysisStore | None = None) -> FloatMatrix:
+        """One row per text: cached rows (memory, then ``store``), the rest embedded in
+        one call and remembered in both."""
         name = f"{embedder.name}/{embedder.dim}"
         with self._lock:
             hit = {t: v for t in texts if (v := self._vectors.get((name, t))) is not None}
         missing = [t for t in dict.fromkeys(texts) if t not in hit]
+        found: dict[str, FloatMatrix] = {}
+        if missing and store is not None:
+            keys = {t: text_key(t) for t in missing}
+            blobs = store.get_sentence_vectors(name, list(keys.values()))
+            for t, k in keys.items():
+                blob = blobs.get(k)
+                if blob is not None and len(blob) == 4 * embedder.dim:
+                    found[t] = np.frombuffer(blob, dtype=np.float32)
+            missing = [t for t in missing if t not in found]
         if missing:
             fresh = _embed_unique(embedder, missing)
-            hit.update(zip(missing, fresh, strict=True))
-            with self._lock:
-                for t, v in zip(missing, fresh, strict=True):
-                    self._vectors[(name, t)] = v
-                while len(self._vectors) > self._max_vectors:
-                    self._vectors.popitem(last=False)
+            self.computed["vectors"] += len(missing)
+            found.update(zip(missing, fresh, strict=True))
+            if store is not None:
+                store.put_sentence_vectors(name, {
+                    text_key(t): np.asarray(v, dtype=np.float32).tobytes()
+                    for t, v in zip(missing, fresh, strict=True)})
+        hit.update(found)
         with self._lock:
+            for t, v in found.items():
+                self._vectors[(name, t)] = v
             for t in hit:
                 if (name, t) in self._vectors:
                     self._vectors.move_to_end((name, t))
+            while len(self._vectors) > self._max_vectors:
+                self._vectors.popitem(last=False)
         if not texts:
             return np.zeros((0, embedder.dim), dtype=np.float32)
         return np.stack([hit[t] for t in texts]).astype(np.float32, copy=False)
 
-    def enrichments(self, docs: Sequence[str], langs: Sequence[str | None]
-                    ) -> list[Any | None]:
-        """``_enrich_all`` with cached results reused (failures are not cached)."""
-        keys = [(lang, hashlib.blake2b(d.encode("utf-8"), digest_size=16).hexdigest())
-                for d, lang in zip(docs, langs, strict=True)]
+    def enrichments(self, docs: Sequence[str], langs: Sequence[str | None],
+                    store: AnalysisStore | None = None) -> list[Any | None]:
+        """``_enrich_all`` with earlier results reused (memory, then ``store``);
+        failures are not remembered."""
+        keys = [(lang, text_key(d)) for d, lang in zip(docs, langs, strict=True)]
         with self._lock:
             out = [self._enriched.get(k) for k in keys]
         todo = [i for i, en in enumerate(out) if en is None]
+        if todo and store is not None:
+            skeys = {i: _store_key(*keys[i]) for i in todo}
+            stored = _stored_enrichments(store, list(skeys.values()))
+            for i, sk in skeys.items():
+                out[i] = stored.get(sk)
+            todo = [i for i in todo if out[i] is None]
         fresh = _enrich_all([docs[i] for i in todo], [langs[i] for i in todo])
+        self.computed["enrichments"] += len(todo)
+        if store is not None:
+            store.put_enrichments({_store_key(*keys[i]): en.to_dict()
+                                   for i, en in zip(todo, fresh, strict=True)
+                                   if en is not None})
         with self._lock:
             for i, en in zip(todo, fresh, strict=True):
                 out[i] = en
+            for k, en in zip(keys, out, strict=True):
                 if en is not None:
-                    self._enriched[keys[i]] = en
-            for k in keys:
-                if k in self._enriched:
+                    self._enriched[k] = en
                     self._enriched.move_to_end(k)
             while len(self._enriched) > self._max_enrichments:
                 self._enriched.popitem(last=False)
         return out
+
+
+def _store_key(lang: str | None, doc_key: str) -> str:
+    try:
+        from storylens.enrich.facts import enrich_signature
+    except ImportError:
+        return f"none/{lang or '-'}/{doc_key}"
+    return f"{enrich_signature(lang)}/{doc_key}"
+
+
+def _stored_enrichments(store: AnalysisStore, keys: list[str]) -> dict[str, Any]:
+    """Stored enrichments by key, decoded; an entry that no longer decodes is skipped
+    (and recomputed)."""
+    try:
+        from storylens.enrich.facts import Enrichment
+    except ImportError:
+        return {}
+    out: dict[str, Any] = {}
+    for k, d in store.get_enrichments(keys).items():
+        try:
+            out[k] = Enrichment.from_dict(d)
+        except (TypeError, ValueError, KeyError):
+            continue
+    return out
 
 
 def _embed_unique(embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
@@ -204,7 +267,7 @@ def prepare(a: Article) -> tuple[str, list[Sentence]]:
     title, text = (a.title or "").strip(), (a.text or "").strip()
     if title and text.startswith(title):
         text = text[len(title):].lstrip()
-    doc = f"{title}\n\n{text}" if title else text
+    doc = a.doc
     sents: list[Sentence] = []
     if title:
         sents.append(Sentence(0, title, 0, len(title)))
@@ -216,14 +279,18 @@ def prepare(a: Article) -> tuple[str, list[Sentence]]:
 
 def analyse_many(articles: Sequence[Article], embedder: Embedder, *, enrich: bool = True,
                  embed_limits: Sequence[int | None] | None = None,
-                 cache: AnalysisCache | None = None) -> list[Analysis]:
+                 cache: AnalysisCache | None = None,
+                 store: AnalysisStore | None = None) -> list[Analysis]:
     """``analyse`` for several articles with one embedding call (faster): each distinct
     sentence text is embedded once and enrichment is batched per language.
 
     ``embed_limits[i]`` (None: all) embeds only the first sentences of article ``i`` (the
     title and the lead): the rest keep zero rows and ``Analysis.embedded`` says how many
-    rows are real. ``cache`` reuses vectors and enrichments of earlier calls.
+    rows are real. ``cache`` reuses vectors and enrichments of earlier calls; ``store``
+    (with or without ``cache``) reads and keeps them in the store.
     """
+    if store is not None and cache is None:
+        cache = AnalysisCache()
     docs: list[str] = []
     splits: list[list[Sentence]] = []
     for a in articles:
@@ -234,11 +301,11 @@ def analyse_many(articles: Sequence[Article], embedder: Embedder, *, enrich: boo
               else min(len(sents), max(0, embed_limits[k] or 0))
               for k, sents in enumerate(splits)]
     flat = [s.text for sents, n in zip(splits, limits, strict=True) for s in sents[:n]]
-    matrix = (cache.vectors(embedder, flat) if cache is not None
+    matrix = (cache.vectors(embedder, flat, store) if cache is not None
               else _embed_unique(embedder, flat))
     langs = [a.lang for a in articles]
     ens: list[Any | None] = ([None] * len(docs) if not enrich else
-                             cache.enrichments(docs, langs) if cache is not None
+                             cache.enrichments(docs, langs, store) if cache is not None
                              else _enrich_all(docs, langs))
     out: list[Analysis] = []
     pos = 0

@@ -56,12 +56,13 @@ from storylens.compare.coverage_framing import outlet_framing
 from storylens.compare.facts import threshold_for
 from storylens.compare.framing import SideFraming
 from storylens.compare.lexicons import fold_term
-from storylens.compare.pair import _default_embedder
 from storylens.compare.sentences import split_sentences
 from storylens.compare.tone import Tone, article_tone
 from storylens.enrich.normalize import cluster_names
 from storylens.records import Article
 from storylens.represent.base import get_embedder
+from storylens.settings import compare_embedder
+from storylens.store.base import AnalysisStore
 
 MAX_ARTICLES = 60
 MAX_SENTENCES = 40
@@ -75,15 +76,6 @@ MAX_ENTITIES = 60
 ENTITY_LABELS = frozenset({"PER", "ORG", "LOC", "?"})
 """People, organisations, places; "?" = capitalised words when enrichment is missing.
 MISC is left out: for languages without a spaCy model it is mostly capitalised nouns."""
-
-
-def outlet_label(a: Article) -> str:
-    """The outlet, or for an article without one a per-article stand-in (never merged)."""
-    if a.outlet:
-        return a.outlet
-    src = a.source.rsplit("/", 1)[-1] if a.source and "://" not in a.source else a.id[:10]
-    src = src.removesuffix(".txt").removesuffix(".html")
-    return f"unknown ({src if len(src) <= 60 else src[:59] + '…'})"
 
 
 @dataclass(slots=True)
@@ -216,27 +208,30 @@ class Coverage:
 def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]], *,
                    embedder: str | None = None, max_articles: int = MAX_ARTICLES,
                    max_sentences: int = MAX_SENTENCES, fact_sentences: int = FACT_SENTENCES,
-                   max_facts: int = MAX_FACTS) -> Coverage:
+                   max_facts: int = MAX_FACTS, cache: AnalysisCache | None = ANALYSIS_CACHE,
+                   store: AnalysisStore | None = None) -> Coverage:
     """Coverage of one story from its articles and ``Story.members`` (see module doc).
 
     ``max_articles`` originals are analysed (round-robin over outlets), each up to
     ``max_sentences`` sentences; at most ``fact_sentences`` distinct sentences (titles
     and leads first) are embedded and grouped into facts; ``max_facts`` facts are kept.
+    ``cache`` (default: the process-wide one) and ``store`` reuse enrichments and sentence
+    vectors computed before.
     """
     t0 = time.perf_counter()
-    name = embedder or _default_embedder()
+    name = embedder or compare_embedder()
     by_id = {a.id: a for a in articles}
     mem = [m for m in members if m["id"] in by_id]
     notes = [f"{len(members) - len(mem)} member articles are missing from the store"
              ] if len(mem) < len(members) else []
     dup = {m["id"]: m.get("duplicate_of") for m in mem}
     root = {i: _root(i, dup) for i in dup}
-    originals = {i: CoveredArticle(i, outlet_label(a), a.lang, a.title, aware(a.published))
+    originals = {i: CoveredArticle(i, a.outlet_label, a.lang, a.title, aware(a.published))
                  for i, a in ((m["id"], by_id[m["id"]]) for m in mem) if root[i] == i}
     for m in mem:
         if root[m["id"]] != m["id"]:
             cp = by_id[m["id"]]
-            originals[root[m["id"]]].copies.append((cp.id, outlet_label(cp),
+            originals[root[m["id"]]].copies.append((cp.id, cp.outlet_label,
                                                      aware(cp.published)))
     n_copies = len(mem) - len(originals)
     if n_copies:
@@ -254,8 +249,8 @@ def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]
     for c in chosen:
         c.analysed = True
     leads = lead_limits([[x.text for x in prepare(a)[1]] for a in cut], fact_sentences)
-    ans = analyse_many(cut, get_embedder(name), embed_limits=leads,
-                       cache=ANALYSIS_CACHE) if cut else []
+    ans = analyse_many(cut, get_embedder(name), embed_limits=leads, cache=cache,
+                       store=store) if cut else []
     if any(n < len(an.sentences) for n, an in zip(leads, ans, strict=True)):
         capped = True
         notes.append(lead_note(leads, ans, fact_sentences))

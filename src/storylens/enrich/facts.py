@@ -32,6 +32,18 @@ class Enrichment:
     quotes: list[Quote] = field(default_factory=list)
     title_refs: list[TitleRef] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Enrichment:
+        """The inverse of ``to_dict`` (what the store keeps)."""
+        return cls(
+            entities=[Mention(**m) for m in d.get("entities", [])],
+            actors=dict(d.get("actors", {})),
+            countries=Counter(d.get("countries", {})),
+            numbers=[NumberMention(**n) for n in d.get("numbers", [])],
+            quotes=[Quote(**q) for q in d.get("quotes", [])],
+            title_refs=[TitleRef(**t) for t in d.get("title_refs", [])],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (lists of plain dicts, countries most frequent first)."""
         return {
@@ -55,6 +67,20 @@ def actor_counts(
     for r in refs:
         counts[canon.get(r.person, r.person)] += 1
     return dict(counts.most_common())
+
+
+ENRICH_VERSION = "1"
+"""Bump when enrichment output changes for the same text: stored enrichments are keyed by
+``enrich_signature``, so old ones are then recomputed instead of reused."""
+
+
+def enrich_signature(lang: str | None) -> str:
+    """What an enrichment of a ``lang`` text depends on besides the text: this module's
+    version, the language and the entity tagger that serves it (spaCy model or the
+    fallback), and how much of a text spaCy tags."""
+    from storylens.enrich.entities import DEFAULT_HEAD_CHARS, tagger_for
+
+    return f"{ENRICH_VERSION}/{lang or '-'}/{tagger_for(lang).name}/{DEFAULT_HEAD_CHARS}"
 
 
 def enrich(text: str, lang: str | None) -> Enrichment:

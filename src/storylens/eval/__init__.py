@@ -1,5 +1,7 @@
-"""Evaluation: clustering metrics (B³, pairwise, cross-lingual pairwise), Pearson, and
-helpers that build development streams from the shared data sets."""
+"""Evaluation behind ``storylens eval``: clustering metrics (B³, pairwise, cross-lingual
+pairwise), Pearson, a labelled stream clustered end to end (``clustering``) and labelled
+article pairs scored on the SemEval dimensions (``pairs``). Building development streams
+and training are offline tooling (``storylens.learn``)."""
 
 from storylens.eval.metrics import (
     PRF,

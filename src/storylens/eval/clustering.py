@@ -16,7 +16,7 @@ from storylens.ingest.files import raw_from_json
 from storylens.link.online import ClusterConfig
 from storylens.link.service import cluster_store
 from storylens.records import RawDoc, article_id
-from storylens.store.sqlite import open_store
+from storylens.store import open_store
 
 
 def read_labelled(path: Path) -> Iterator[tuple[RawDoc, str, str | None] | InputError]:

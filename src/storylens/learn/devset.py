@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from storylens.eval.streams import stable_hash
+from storylens.learn.streams import stable_hash
 from storylens.represent.article import ArticleRep
 
 DAY = 86400.0

@@ -23,7 +23,7 @@ from storylens.represent.article import ArticleRep, represent_batch
 from storylens.represent.base import Embedder, get_embedder
 from storylens.represent.lexical import DocFreq
 from storylens.settings import Settings
-from storylens.store.sqlite import SQLiteStore
+from storylens.store.base import Store
 
 DEFAULT_EMBEDDER = "static"
 log = logging.getLogger(__name__)
@@ -57,6 +57,11 @@ def load_models(embedder: str) -> tuple[LogisticModel, LogisticModel]:
 def embedder_name(name: str | None = None) -> str:
     """The embedder to use: the given name, else the setting (STORYLENS_EMBEDDER)."""
     return name or Settings.load().embedder or DEFAULT_EMBEDDER
+
+
+LINK_EMBEDDER = "link_embedder"
+"""Setting of record: the registry name of the embedder that clustered the store (later
+runs and ``compare`` read it back, so vectors are never mixed)."""
 
 
 def repr_key(name: str, emb: Embedder) -> str:
@@ -93,7 +98,7 @@ def snapshots(clusterer: OnlineClusterer, model: str) -> list[tuple[str, str, fl
     return rows
 
 
-def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, start: float,
+def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: float,
                    cfg: ClusterConfig) -> None:
     """Rebuild the clusterer's live window as of ``start``: storylines from their stored
     snapshots and events by replaying their articles (a few days' worth), so a run's setup
@@ -129,18 +134,20 @@ def restore_window(store: SQLiteStore, clusterer: OnlineClusterer, model: str, s
 
 
 def cluster_store(
-    store: SQLiteStore, *, embedder: str | None = None, config: ClusterConfig | None = None,
+    store: Store, *, embedder: str | None = None, config: ClusterConfig | None = None,
     batch_size: int = 256, progress: Callable[[int, int], None] | None = None,
 ) -> ClusterReport:
     """Cluster every stored article that is not clustered yet. Safe to run repeatedly:
-    finished batches are saved, and a new run continues with the same cluster ids."""
+    finished batches are saved, and a new run continues with the same cluster ids.
+    ``embedder`` defaults to the one the store was clustered with (its setting of
+    record), else the ``embedder`` setting."""
     import time
 
     report = ClusterReport()
     todo = store.unclustered_ids()
     if not todo:
         return report
-    registry_name = embedder_name(embedder)
+    registry_name = embedder_name(embedder or store.get_setting(LINK_EMBEDDER))
     emb = get_embedder(registry_name)
     ev_model, sl_model = load_models(registry_name)
     name = repr_key(registry_name, emb)
@@ -193,6 +200,8 @@ def cluster_store(
         report.clustered = done
         if progress:
             progress(done, len(todo))
+    if store.get_setting(LINK_EMBEDDER) != registry_name:
+        store.set_setting(LINK_EMBEDDER, registry_name)
     report.seconds = {"represent": round(t_rep, 3), "link": round(t_link, 3),
                       "store": round(t_io, 3)}
     return report

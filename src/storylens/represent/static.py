@@ -3,7 +3,7 @@
 Why: the neural encoders manage 5-100 articles/s on two cores, the product needs >= 200.
 A static model embeds a text as the sum of per-token vectors, which costs a dictionary
 lookup per word (segmentations are cached) and one gather-and-sum in numpy. The table is
-built by ``storylens.represent.distill`` from the encoder's own SentencePiece vocabulary,
+built by ``storylens.learn.distill`` from the encoder's own SentencePiece vocabulary,
 so cross-lingual alignment is inherited from the encoder, and this module needs nothing
 but numpy and the shipped ``.npz``.
 
@@ -35,7 +35,7 @@ from storylens.errors import ConfigError
 from storylens.represent.base import FloatMatrix, l2_normalise
 
 DEFAULT_MODEL = Path(__file__).with_name("static_use_v2.npz")
-"""The shipped model: distilled (``represent.distill``), then refitted on teacher-embedded
+"""The shipped model: distilled (``learn.distill``), then refitted on teacher-embedded
 text (``represent.tokenlearn``); registered as ``static``."""
 SPACE = "\u2581"
 _SPLIT = re.compile(r"\S+")

@@ -4,7 +4,7 @@ Why this one: its weights (and SentencePiece vocabulary) ship inside the wheel, 
 pure numpy, and it was trained with translation pairs, so an English article and its
 German version land close together. 16 languages (ar, de, en, es, fr, it, ja, ko, nl, pl,
 pt, ru, th, tr, zh, zh-tw). It is also the teacher the shipped static model is distilled
-from (see ``storylens.represent.distill``).
+from (see ``storylens.learn.distill``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from storylens.server.security import (
     HostCheckMiddleware,
     SecurityHeadersMiddleware,
 )
-from storylens.store.sqlite import open_store
+from storylens.store import open_store
 from storylens.web import STATIC_DIR
 
 ROUTERS: tuple[APIRouter, ...] = (routes_api.router, routes_stories.router, routes_web.router)

@@ -7,23 +7,21 @@ mode lets these readers run while the CLI or another request writes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import cast
 
 from starlette.requests import Request
 
+from storylens.api.articles import search_articles
 from storylens.errors import StoreError
 from storylens.records import Article
 from storylens.server.errors import ApiError
+from storylens.store import Store, open_store
 from storylens.store.base import ArticleQuery
-from storylens.store.sqlite import SQLiteStore, open_store
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +42,7 @@ def config_of(request: Request) -> ServerConfig:
 
 
 @contextmanager
-def request_store(request: Request) -> Iterator[SQLiteStore]:
+def request_store(request: Request) -> Iterator[Store]:
     """Open the store for the duration of one request. Use it from a sync route (or a
     function run in the threadpool) so open, use and close stay on one thread."""
     store = open_store(config_of(request).db_path)
@@ -67,29 +65,15 @@ def parse_when(value: str | None, name: str) -> datetime | None:
             from None
 
 
-def run_query(store: SQLiteStore, query: ArticleQuery, *, lenient: bool
+def run_query(store: Store, query: ArticleQuery, *, lenient: bool
               ) -> tuple[list[Article], int, ArticleQuery]:
-    """The page of articles for ``query``, the total, and the query actually run.
-
-    ``search`` is FTS5 syntax. A malformed one is a 400 for API clients; for people
-    typing in the web search box (``lenient``) it is retried as plain words instead.
-    """
+    """``api.search_articles``; a malformed full-text query is a 400 for API clients
+    (``lenient`` False) and is retried as plain words for the web search box."""
     try:
-        return store.list_articles(query), store.count_articles(query), query
+        return search_articles(store, query, lenient=lenient)
     except StoreError:
         if not query.search:
             raise
-        if not lenient:
-            raise ApiError(400, "invalid_query",
-                           f"q {query.search[:80]!r}: not a valid full-text query "
-                           '(FTS5 syntax; quote words with special characters: "a-b")') from None
-    plain = replace(query, search=plain_words_query(query.search))
-    if not plain.search:
-        return [], 0, plain
-    return store.list_articles(plain), store.count_articles(plain), plain
-
-
-def plain_words_query(text: str) -> str:
-    """``text`` as an FTS5 query matching all its words, each quoted so no character of
-    the input is read as query syntax."""
-    return " ".join(f'"{w}"' for w in _WORD.findall(text))
+        raise ApiError(400, "invalid_query",
+                       f"q {query.search[:80]!r}: not a valid full-text query "
+                       '(FTS5 syntax; quote words with special characters: "a-b")') from None

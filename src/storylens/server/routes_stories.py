@@ -32,9 +32,9 @@ from storylens.server.story_members import (
     outlets_of,
     timeline,
 )
-from storylens.server.story_view import as_level, as_sort, cards, list_stories, search_stories
+from storylens.server.story_view import as_level, as_sort, cards
 from storylens.server.templating import query_url, render_html
-from storylens.store.sqlite import SQLiteStore
+from storylens.store.base import Store
 
 router = APIRouter()
 PER_PAGE = 20
@@ -67,8 +67,8 @@ def api_list_stories(
     `links.next`/`links.prev` hold the neighbouring pages."""
     lang = (lang or "").strip().lower() or None
     with request_store(request) as store:
-        rows, total = list_stories(store, level=level, sort=sort, min_size=min_size,
-                                   lang=lang, limit=limit, offset=offset)
+        rows, total = api.list_stories(store, level=level, sort=sort, min_size=min_size,
+                                       lang=lang, limit=limit, offset=offset)
     keep = {"level": level, "sort": sort, "min_size": min_size, "lang": lang, "limit": limit}
     nxt = (query_url(f"{PREFIX}/stories", **keep, offset=offset + limit)
            if offset + limit < total else None)
@@ -86,7 +86,8 @@ def api_get_story(request: Request, story_id: _Id) -> StoryDetail:
     `coverage`: outlets x facts and outlets x entities, tone and framing per outlet."""
     with request_store(request) as store:
         story, members, outlets = _load_story(store, story_id)
-    return StoryDetail.of_story(story, story_coverage(story, members, outlets).to_dict())
+        cov = story_coverage(story, members, outlets, store)
+    return StoryDetail.of_story(story, cov.to_dict())
 
 
 @router.get(f"{PREFIX}/compare", tags=["stories"], summary="Compare two articles",
@@ -100,28 +101,32 @@ def api_compare(
     (1 = very similar .. 4), shared and unique facts, framing, tone and timing."""
     with request_store(request) as store:
         first, second = api.get_article(store, a), api.get_article(store, b)
-    return compare_json(first, second)
+        return compare_json(store, first, second)
 
 
 # -- compare, cached ----------------------------------------------------------------------
-_CACHE: OrderedDict[tuple[str, str, str, str], dict[str, Any]] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 64
 
 
-def compare_json(a: Article, b: Article) -> dict[str, Any]:
-    """``compare_articles(a, b).to_dict()``, cached; 503 when compare is not installed."""
-    key = (a.id, a.content_hash, b.id, b.content_hash)
+def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
+    """``api.compare(store, a, b).to_dict()``, cached by the articles' texts and where
+    they are clustered (a verdict follows the clusters); 503 when compare is not
+    installed."""
+    where = [store.article_assignment(x.id) for x in (a, b)]
+    key = (a.id, a.content_hash, b.id, b.content_hash,
+           *[f"{w.event_id}/{w.storyline_id}" if w else "" for w in where])
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
     try:
-        from storylens.compare.pair import compare_articles
+        import storylens.compare.pair  # noqa: F401
     except ImportError as e:
         raise ApiError(503, "compare_unavailable",
                        f"the compare stage is not available in this install ({e})") from None
-    result = compare_articles(a, b).to_dict()
+    result = api.compare(store, a, b).to_dict()
     with _CACHE_LOCK:
         _CACHE[key] = result
         while len(_CACHE) > CACHE_SIZE:
@@ -151,7 +156,7 @@ def stories_page(
     n_hits: int | None = None
     with request_store(request) as store:
         if q:
-            found, n_hits, rewritten = search_stories(store, q, level=lvl, sort=srt,
+            found, n_hits, rewritten = api.search_stories(store, q, level=lvl, sort=srt,
                                                       min_size=size, lang=lang or None)
             if rewritten:
                 notices.append("Searched the words of your query: it was not valid search "
@@ -159,7 +164,7 @@ def stories_page(
             total = len(found)
             rows = found[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
         else:
-            rows, total = list_stories(store, level=lvl, sort=srt, min_size=size,
+            rows, total = api.list_stories(store, level=lvl, sort=srt, min_size=size,
                                        lang=lang or None, limit=PER_PAGE,
                                        offset=(page_no - 1) * PER_PAGE)
         shown = cards(store, rows)
@@ -183,11 +188,11 @@ def story_page(request: Request, story_id: _Id) -> HTMLResponse:
     with request_store(request) as store:
         story, members, outlets = _load_story(store, story_id)
         parent = store.get_story(story.storyline_id) if story.storyline_id else None
+        cov = story_coverage(story, members, outlets, store)
     return render_html(
         "story.html", page_title=f"{story.title[:80]} · storylens", nav_active="/",
-        s=story, members=members, outlets=outlets, parent=parent,
-        cov=story_coverage(story, members, outlets), timeline=timeline(members),
-        pairs=compare_pairs(members))
+        s=story, members=members, outlets=outlets, parent=parent, cov=cov,
+        timeline=timeline(members), pairs=compare_pairs(members))
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -201,12 +206,12 @@ def compare_page(request: Request, a: _Text = "", b: _Text = "") -> HTMLResponse
     with request_store(request) as store:
         first, second = api.get_article(store, a), api.get_article(store, b)
         stories = {x.id: store.article_assignment(x.id) for x in (first, second)}
-    c = compare_json(first, second)
+        c = compare_json(store, first, second)
     return render_html("compare.html", page_title=f"Compare · {first.title[:40]} · storylens",
                        nav_active="/compare", c=c, a=first.id, b=second.id, stories=stories)
 
 
-def _load_story(store: SQLiteStore, story_id: str) -> tuple[Story, list[Member], list[str]]:
+def _load_story(store: Store, story_id: str) -> tuple[Story, list[Member], list[str]]:
     """The story, its members (copies folded) and its outlets; 404 when unknown."""
     story = store.get_story(story_id.strip())
     articles = {x.id: x for x in store.get_articles([str(m["id"]) for m in story.members])}

@@ -22,8 +22,7 @@ from storylens.server.api_docs import operations
 from storylens.server.deps import request_store, run_query
 from storylens.server.highlight import highlighted_paragraphs
 from storylens.server.templating import query_url, render_html
-from storylens.store.base import ArticleQuery
-from storylens.store.sqlite import SQLiteStore
+from storylens.store.base import ArticleQuery, Store
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,7 +103,7 @@ def api_docs_page(request: Request) -> HTMLResponse:
                        info=schema.get("info", {}), ops=operations(schema))
 
 
-def _story_or_none(store: SQLiteStore, story_id: str) -> Story | None:
+def _story_or_none(store: Store, story_id: str) -> Story | None:
     """The story, or ``None`` if it vanished (re-clustered) since the assignment was read."""
     try:
         return store.get_story(story_id)

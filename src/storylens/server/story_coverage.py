@@ -25,7 +25,8 @@ from typing import Any
 
 from storylens.records import Article
 from storylens.records_story import Story
-from storylens.server.story_members import Member, doc_of
+from storylens.server.story_members import Member
+from storylens.store.base import AnalysisStore
 
 log = logging.getLogger("storylens.server")
 
@@ -139,7 +140,7 @@ def _outlet_names(articles: list[tuple[str, Article]]) -> dict[str, Counter[str]
     spelling: dict[str, Counter[str]] = defaultdict(Counter)
     for outlet, a in articles[:MAX_ENRICHED]:
         try:
-            en = enrich(doc_of(a), a.lang)
+            en = enrich(a.doc, a.lang)
         except Exception:  # evidence, not a requirement: skip the article, never fail
             log.warning("enrich failed on %s", a.id, exc_info=True)
             continue
@@ -179,7 +180,7 @@ def _tone_and_framing(per_outlet: dict[str, list[Article]], cov: Coverage) -> No
         return
     referents = {k: term_regex(v) for k, v in REFERENTS.items()}
     for outlet, arts in per_outlet.items():
-        tones = [article_tone(doc_of(a), a.lang) for a in arts]
+        tones = [article_tone(a.doc, a.lang) for a in arts]
         known = [t for t in tones if t.method != "none"]
         score = sum(t.score for t in known) / len(known) if known else 0.0
         label = "unknown" if not known else ("positive" if score >= 0.15 else "negative"
@@ -188,7 +189,7 @@ def _tone_and_framing(per_outlet: dict[str, list[Article]], cov: Coverage) -> No
                                    known[0].method if known else "none", len(arts)))
         terms: Counter[tuple[str, str]] = Counter()
         for a in arts:
-            doc = doc_of(a)
+            doc = a.doc
             for t in side_framing(doc, "").loaded:
                 terms[(t.term.casefold(), t.category)] += t.count
             end = -1
@@ -199,7 +200,8 @@ def _tone_and_framing(per_outlet: dict[str, list[Article]], cov: Coverage) -> No
         cov.framing[outlet] = [(t, c, n) for (t, c), n in terms.most_common(8)]
 
 
-def _from_compare(story: Story, members: list[Member]) -> Coverage | None:
+def _from_compare(story: Story, members: list[Member], store: AnalysisStore | None
+                  ) -> Coverage | None:
     """The compare stage's coverage as the page's view, or ``None`` without it."""
     try:
         from storylens.compare.coverage import story_coverage as compare_coverage
@@ -207,7 +209,7 @@ def _from_compare(story: Story, members: list[Member]) -> Coverage | None:
         return None
     articles = [x.article for m in members for x in (m, *m.copies) if x.article is not None]
     try:
-        cc = compare_coverage(articles, story.members)
+        cc = compare_coverage(articles, story.members, store=store)
     except Exception:  # a failing channel must not take the page down: fall back, log it
         log.warning("compare coverage failed on %s; showing the fallback", story.id,
                     exc_info=True)
@@ -242,15 +244,17 @@ def _from_compare(story: Story, members: list[Member]) -> Coverage | None:
     return cov
 
 
-def story_coverage(story: Story, members: list[Member], outlets: list[str]) -> Coverage:
-    """The coverage of ``story`` whose original ``members`` hold their copies; cached."""
+def story_coverage(story: Story, members: list[Member], outlets: list[str],
+                   store: AnalysisStore | None = None) -> Coverage:
+    """The coverage of ``story`` whose original ``members`` hold their copies; cached in
+    memory, and its enrichments and sentence vectors kept in ``store``."""
     key = (story.id, tuple((x.id, x.article.content_hash if x.article else "")
                            for m in members for x in (m, *m.copies)))
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    cov = _from_compare(story, members) or fallback_coverage(members, outlets)
+    cov = _from_compare(story, members, store) or fallback_coverage(members, outlets)
     with _LOCK:
         _CACHE[key] = cov
         while len(_CACHE) > CACHE_SIZE:

@@ -57,22 +57,11 @@ class Timeline:
 
 
 def outlet_label(outlet: str | None, a: Article | None) -> str:
-    """The outlet, else a per-article stand-in, so two articles without an outlet are
-    never merged into one row (the same labels as ``compare.coverage.outlet_label``)."""
+    """A member's outlet row label: its outlet, else ``Article.outlet_label`` (the label
+    the compare stage's coverage uses too)."""
     if outlet:
         return outlet
-    if a is None:
-        return "unknown outlet"
-    src = a.source.rsplit("/", 1)[-1] if a.source and "://" not in a.source else a.id[:10]
-    return f"unknown ({src[:40]})"
-
-
-def doc_of(a: Article) -> str:
-    """Title and text, the title not repeated when the text starts with it."""
-    title, text = a.title.strip(), a.text.strip()
-    if title and text.startswith(title):
-        text = text[len(title):].lstrip()
-    return f"{title}\n\n{text}" if title else text
+    return a.outlet_label if a is not None else "unknown outlet"
 
 
 def member_time(value: object) -> datetime | None:

@@ -1,9 +1,5 @@
-"""Stories as the pages and the API list them: filtering, full-text search, one-line
-summaries and time spans.
-
-The store lists stories by level, minimum size and sort order; a language filter and a
-search are applied here, over the store's own reads, so no store change is needed.
-"""
+"""Stories as the pages show them: query-string parsing, one-line summaries and time
+spans. Listing, filtering and search are the facade's (``storylens.api.stories``)."""
 
 from __future__ import annotations
 
@@ -14,15 +10,10 @@ from typing import Literal, cast
 
 from storylens.records import Article
 from storylens.records_story import Level, Story
-from storylens.server.deps import run_query
 from storylens.server.story_members import member_time
-from storylens.store.base import ArticleQuery
-from storylens.store.sqlite import SQLiteStore
+from storylens.store.base import Store
 
 Sort = Literal["recent", "size"]
-SEARCH_HITS = 500
-"""Articles a search looks at when it gathers their stories."""
-SCAN_CHUNK = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟।])[\"'»”’)\]]*\s+")
 
 
@@ -47,60 +38,6 @@ def as_sort(value: str) -> Sort | None:
     return cast(Sort, v) if v in ("recent", "size") else None
 
 
-def has_lang(story: Story, lang: str | None) -> bool:
-    """Whether ``story`` has an article in ``lang`` (``None``: any)."""
-    return not lang or lang in story.langs
-
-
-def list_stories(store: SQLiteStore, *, level: Level, sort: Sort, min_size: int,
-                 lang: str | None, limit: int, offset: int) -> tuple[list[Story], int]:
-    """A page of stories and the total. Without ``lang`` the store pages; with it, the
-    stories are scanned in chunks and filtered here."""
-    if not lang:
-        return (store.list_stories(level, min_size=min_size, limit=limit, offset=offset,
-                                   sort=sort), store.count_stories(level, min_size=min_size))
-    kept: list[Story] = []
-    total = 0
-    start = 0
-    while True:
-        chunk = store.list_stories(level, min_size=min_size, limit=SCAN_CHUNK, offset=start,
-                                   sort=sort)
-        for s in chunk:
-            if has_lang(s, lang):
-                if offset <= total < offset + limit:
-                    kept.append(s)
-                total += 1
-        if len(chunk) < SCAN_CHUNK:
-            return kept, total
-        start += SCAN_CHUNK
-
-
-def search_stories(store: SQLiteStore, q: str, *, level: Level, sort: Sort, min_size: int,
-                   lang: str | None) -> tuple[list[Story], int, bool]:
-    """Stories of the articles matching the full-text query ``q`` (all of them, sorted),
-    the number of matching articles, and whether the query was rewritten as plain words
-    because it was not valid FTS5 syntax."""
-    query = ArticleQuery(search=q, limit=SEARCH_HITS, offset=0)
-    hits, n_hits, ran = run_query(store, query, lenient=True)
-    ids: dict[str, None] = {}
-    for a in hits:
-        assigned = store.article_assignment(a.id)
-        if assigned is not None:
-            ids[assigned.event_id if level == "event" else assigned.storyline_id] = None
-    stories = [store.get_story(i) for i in ids]
-    stories = [s for s in stories if s.size >= min_size and has_lang(s, lang)]
-    stories.sort(key=_size_key if sort == "size" else _recent_key, reverse=True)
-    return stories, n_hits, ran.search != q
-
-
-def _recent_key(s: Story) -> tuple[float, int]:
-    return (s.last_time.timestamp() if s.last_time else 0.0, s.size)
-
-
-def _size_key(s: Story) -> tuple[int, float]:
-    return (s.size, s.last_time.timestamp() if s.last_time else 0.0)
-
-
 def lead_sentence(text: str, limit: int = 220) -> str:
     """The first sentence of ``text`` on one line, cut at ``limit`` characters."""
     flat = " ".join(text.split())
@@ -110,7 +47,7 @@ def lead_sentence(text: str, limit: int = 220) -> str:
     return first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def cards(store: SQLiteStore, stories: list[Story]) -> list[StoryCard]:
+def cards(store: Store, stories: list[Story]) -> list[StoryCard]:
     """Cards for ``stories``: each story's members are read for its summary (the first
     original article's lead sentence) and its span of publication dates."""
     full = [s if s.members else store.get_story(s.id) for s in stories]

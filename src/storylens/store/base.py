@@ -1,8 +1,12 @@
-"""The store interface the pipeline talks to.
+"""The store interface every stage, the CLI, the HTTP server and the facade talk to.
 
-Small on purpose: a PostgreSQL backend only has to implement these methods for the CLI,
-API and pipeline to work unchanged. ``tests/test_store.py`` is the conformance suite every
-backend must pass.
+One ``Store`` protocol, composed of the concerns below so each reads on its own:
+articles (and the cleaner's per-outlet line counts), representations (what linking
+computes per article), clusters (assignments, summaries and the clusterer's snapshots),
+analyses (enrichments and sentence vectors that compare and coverage reuse) and settings
+of record (what a store was built with). Callers are typed against ``Store``, never a
+concrete class: a PostgreSQL backend implements these methods and the stages run on it
+unchanged. ``tests/store_contract.py`` is the suite every backend must pass.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from storylens.records import Article
+from storylens.records_story import ClusterAssignment, Level, Story
+from storylens.represent.article import ArticleRep
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +35,8 @@ class ArticleQuery:
     offset: int = 0
 
 
-class Store(Protocol):
-    """Persistence for articles. Every write is atomic per call."""
+class ArticleStore(Protocol):
+    """Articles. Every write is atomic per call."""
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are already stored."""
@@ -44,6 +50,15 @@ class Store(Protocol):
     def get_article(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with this prefix.
         Raises ``NotFoundError`` (unknown or ambiguous)."""
+        ...
+
+    def get_articles(self, ids: Sequence[str]) -> list[Article]:
+        """The stored articles among ``ids``, in the order given (unknown ids skipped)."""
+        ...
+
+    def find_articles(self, refs: Sequence[str], limit: int = 2) -> list[str]:
+        """Ids of up to ``limit`` articles whose source or URL is one of ``refs``, or
+        whose source is ``ref:<line>`` (one line of a JSONL file)."""
         ...
 
     def list_articles(self, query: ArticleQuery) -> list[Article]:
@@ -62,6 +77,127 @@ class Store(Protocol):
         """Add occurrence counts of (outlet, line key) pairs."""
         ...
 
+
+class ReprStore(Protocol):
+    """What linking computes once per article, and the running document frequencies."""
+
+    def get_reprs(self, ids: Sequence[str], model: str) -> dict[str, tuple[str, ArticleRep]]:
+        """Stored representations by article id: ``(text_hash, rep)`` for ``model``."""
+        ...
+
+    def put_reprs(self, items: Sequence[tuple[str, str, ArticleRep]]) -> None:
+        """Store ``(model, text_hash, rep)`` triples, replacing older ones."""
+        ...
+
+    def load_docfreq(self) -> tuple[dict[int, int], int]:
+        """Lexical document frequencies (feature -> documents) and the document count."""
+        ...
+
+    def save_docfreq(self, delta: Mapping[int, int], n_docs: int) -> None:
+        """Add ``delta`` to the document frequencies and set the document count."""
+        ...
+
+
+class ClusterStore(Protocol):
+    """Cluster assignments, event/storyline summaries and the clusterer's snapshots."""
+
+    def unclustered_ids(self, limit: int | None = None) -> list[str]:
+        """Ids of stored articles not yet clustered, in publication (else ingest) order."""
+        ...
+
+    def save_assignments(self, assignments: Sequence[ClusterAssignment],
+                         states: Sequence[tuple[str, str, float, bytes]] = ()) -> None:
+        """Store assignments, refresh the summaries they touch and save the changed
+        snapshots ``(model, cluster id, last time, blob)``, in one transaction."""
+        ...
+
+    def assignments_since(self, since: float, level: Level = "storyline"
+                          ) -> list[tuple[str, str, str, str | None, float]]:
+        """(article, event, storyline, duplicate_of, placed time) of the articles whose
+        storyline (or event) was active at or after ``since``, in clustering order."""
+        ...
+
+    def has_cluster_states(self, model: str) -> bool:
+        """Whether the clusterer saved state snapshots for ``model``'s vectors."""
+        ...
+
+    def cluster_states_since(self, model: str, since: float
+                             ) -> list[tuple[str, float, bytes]]:
+        """(cluster id, last placement time, snapshot) of states active since ``since``."""
+        ...
+
+    def stream_clock(self) -> float | None:
+        """The latest placed time of any clustered article (the clusterer's clock)."""
+        ...
+
+    def list_stories(self, level: Level = "event", *, min_size: int = 1, limit: int = 50,
+                     offset: int = 0, sort: str = "recent") -> list[Story]:
+        """Events or storylines, most recent (or ``sort="size"``: biggest) first."""
+        ...
+
+    def count_stories(self, level: Level = "event", *, min_size: int = 1) -> int:
+        """How many events or storylines have at least ``min_size`` articles."""
+        ...
+
+    def get_story(self, cid: str) -> Story:
+        """One event or storyline with its members; raises ``NotFoundError``."""
+        ...
+
+    def article_assignment(self, article_id: str) -> ClusterAssignment | None:
+        """Where an article was clustered, or None when it is not clustered yet."""
+        ...
+
+
+class AnalysisStore(Protocol):
+    """Content-addressed memo of what comparing articles costs most: enrichments (keyed
+    by the enricher's signature and the text's hash) and sentence vectors (keyed by the
+    embedder and the sentence's hash). Content keys make stale entries impossible: a
+    changed text or model simply misses."""
+
+    def get_enrichments(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Stored enrichments (their ``to_dict()``) by key."""
+        ...
+
+    def put_enrichments(self, items: Mapping[str, dict[str, Any]]) -> None:
+        """Store enrichments by key (existing keys are kept)."""
+        ...
+
+    def get_sentence_vectors(self, model: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """Stored float32 sentence vectors of ``model`` by key."""
+        ...
+
+    def put_sentence_vectors(self, model: str, items: Mapping[str, bytes]) -> None:
+        """Store float32 sentence vectors of ``model`` by key."""
+        ...
+
+
+class SettingsStore(Protocol):
+    """Settings of record: what the stored data was built with (e.g. the embedder that
+    clustered it), so later commands read it back instead of guessing."""
+
+    def get_setting(self, key: str) -> str | None:
+        """The recorded value, or None."""
+        ...
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Record ``value`` under ``key``."""
+        ...
+
+
+class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, Protocol):
+    """Everything storylens persists. Every write is atomic per call."""
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the stored schema (migrations applied)."""
+        ...
+
     def close(self) -> None:
         """Release the connection; the store stays readable by others meanwhile."""
+        ...
+
+    def __enter__(self) -> Store:
+        ...
+
+    def __exit__(self, *exc: object) -> None:
         ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ import numpy as np
 from storylens.errors import NotFoundError
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
+from storylens.store.chunks import chunks
 
 
 class ClusterTablesMixin:
@@ -30,7 +31,7 @@ class ClusterTablesMixin:
     def get_reprs(self, ids: Sequence[str], model: str) -> dict[str, tuple[str, ArticleRep]]:
         """Stored representations by article id: ``(text_hash, rep)`` for ``model``."""
         out: dict[str, tuple[str, ArticleRep]] = {}
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 "SELECT r.article_id, r.text_hash, r.dense, r.title_vec, r.body_vec, r.names, "
@@ -201,8 +202,3 @@ def _story(r: Sequence[Any]) -> Story:
         n_events=r[6], first_time=datetime.fromisoformat(r[7]) if r[7] else None,
         last_time=datetime.fromisoformat(r[8]) if r[8] else None, langs=json.loads(r[9]),
         outlets=json.loads(r[10]))
-
-
-def _chunks(items: list[str], n: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]

@@ -115,6 +115,22 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX ix_cluster_state_last ON cluster_state(model, last_time);
     """,
+    # 3 -> 4: what compare and story coverage compute once and reuse (content-addressed
+    # enrichments and sentence vectors), and lookups of an article by its source or URL
+    """
+    CREATE TABLE enrichments (
+        key TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE sentence_vectors (
+        model TEXT NOT NULL,
+        key TEXT NOT NULL,
+        vec BLOB NOT NULL,
+        PRIMARY KEY (model, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX ix_articles_source ON articles(source);
+    CREATE INDEX ix_articles_url ON articles(url);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

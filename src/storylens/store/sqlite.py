@@ -17,8 +17,10 @@ from typing import Any
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article, RemovedLine
+from storylens.store.analysis import AnalysisTablesMixin
 from storylens.store.base import ArticleQuery
-from storylens.store.clusters import ClusterTablesMixin, _chunks
+from storylens.store.chunks import chunks
+from storylens.store.clusters import ClusterTablesMixin
 from storylens.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 _COLUMNS = (
@@ -32,7 +34,7 @@ def open_store(path: str | Path) -> SQLiteStore:
     return SQLiteStore(path)
 
 
-class SQLiteStore(ClusterTablesMixin):
+class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
     """``Store`` on SQLite. Use ``":memory:"`` as path for a throwaway store."""
 
     def __init__(self, path: str | Path) -> None:
@@ -86,7 +88,7 @@ class SQLiteStore(ClusterTablesMixin):
     # -- writes -------------------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             found.update(r[0] for r in rows)
@@ -108,7 +110,7 @@ class SQLiteStore(ClusterTablesMixin):
 
     def outlet_line_counts(self, outlet: str, keys: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        for chunk in _chunks(list(set(keys)), 500):
+        for chunk in chunks(list(set(keys)), 500):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT key, n FROM outlet_lines WHERE outlet = ? AND key IN ({marks})",
@@ -146,12 +148,24 @@ class SQLiteStore(ClusterTablesMixin):
     def get_articles(self, ids: Sequence[str]) -> list[Article]:
         """Articles by exact id, in the order given (unknown ids are left out)."""
         found: dict[str, Article] = {}
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             for r in self._db.execute(
                     f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
                 found[r[0]] = _from_row(r)
         return [found[i] for i in ids if i in found]
+
+    def find_articles(self, refs: Sequence[str], limit: int = 2) -> list[str]:
+        found: dict[str, None] = {}
+        for ref in dict.fromkeys(r for r in refs if r):
+            rows = self._db.execute(
+                "SELECT id FROM articles WHERE source = ? OR url = ? "
+                "OR (source >= ? AND source < ?) ORDER BY rowid LIMIT ?",
+                (ref, ref, ref + ":", ref + ";", limit))
+            found.update((str(r[0]), None) for r in rows)
+            if len(found) >= limit:
+                break
+        return list(found)[:limit]
 
     def list_articles(self, query: ArticleQuery) -> list[Article]:
         where, params = _where(query)

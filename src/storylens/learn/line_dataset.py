@@ -4,7 +4,7 @@ The article-extraction set (``<dir>/html/<id>.html.gz`` + ``<dir>/ground-truth.j
 whole news pages and their gold article body.  Here each page becomes the visible text lines a
 scraper would produce (one line per block element) and each line gets a label, "story" or
 "furniture", by comparing it with the gold body.  The same code feeds the training entry point
-(``storylens.extract.train_cleaner``) and the benchmark (``benchmarks/cleaner_lines.py``), so
+(``storylens.learn.train_cleaner``) and the benchmark (``benchmarks/cleaner_lines.py``), so
 both see identical lines, labels and the identical train/test split.
 
 Labelling rule (documented in BENCHMARKS.md):

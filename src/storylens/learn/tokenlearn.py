@@ -1,6 +1,6 @@
 """Refit a distilled static model to its teacher on real text (after Minish Lab's tokenlearn).
 
-Why: ``storylens.represent.distill`` gives every token the teacher's vector for that token
+Why: ``storylens.learn.distill`` gives every token the teacher's vector for that token
 *on its own*, centred and SIF-weighted. A document is then the sum of its tokens, which
 is not what the teacher would say about the document: the weighting is a guess and the
 single-token vectors carry a lot of "which language / which script" that a sum piles up.
@@ -35,7 +35,7 @@ all), the Zyte article-extraction gold bodies and the French Google-News headlin
 it the teacher embedding ~15k chunks; its token rows and chunk vectors are cached under
 ``--cache``, so a rerun with other settings takes about 5 minutes)::
 
-    python -m storylens.represent.tokenlearn --data ../shared/data \\
+    python -m storylens.learn.tokenlearn --data ../shared/data \\
         --out src/storylens/represent/static_use_v2.npz --cache artifacts/tokenlearn
 
 The shipped ``static_use_v2.npz`` (registered as ``static``) was made with the defaults:
@@ -68,8 +68,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from storylens.represent.base import Embedder, get_embedder
-from storylens.represent.distill import (
+from storylens.learn.distill import (
     embed_tokens,
     quantise,
     read_sentencepiece,
@@ -77,6 +76,7 @@ from storylens.represent.distill import (
     use_sentencepiece_path,
     write_model,
 )
+from storylens.represent.base import Embedder, get_embedder
 from storylens.represent.static import (
     DEFAULT_MODEL,
     SPACE,

@@ -14,47 +14,9 @@ from typing import Annotated
 
 import typer
 
+from storylens import api
 from storylens.cli.common import DbOption, JsonOption, fail, out_console, print_json, store_for
-from storylens.errors import NotFoundError, StorylensError
-from storylens.records import Article
-from storylens.store.sqlite import SQLiteStore
-
-
-def resolve_article(store: SQLiteStore, ref: str) -> Article:
-    """An article by id, id prefix, ingested file path (source) or URL.
-
-    Raises ``NotFoundError`` with a one-line message when nothing matches.
-    """
-    try:
-        return store.get_article(ref)
-    except NotFoundError as e:
-        first_error = e
-    candidates = {ref}
-    p = Path(ref)
-    if p.exists():
-        candidates |= {str(p), str(p.resolve()), p.as_posix()}
-    db = getattr(store, "_db", None)
-    if db is not None:
-        marks = ",".join("?" * len(candidates))
-        rows = db.execute(f"SELECT id, source FROM articles WHERE source IN ({marks}) "
-                          f"OR url IN ({marks}) LIMIT 2", [*candidates, *candidates]).fetchall()
-        if not rows and p.exists():
-            rows = [r for r in db.execute("SELECT id, source FROM articles").fetchall()
-                    if _same_file(str(r[1]).rsplit(":", 1)[0], p)][:2]
-        if len(rows) > 1:
-            raise NotFoundError(f"{ref}: matches several stored articles; give an id")
-        if rows:
-            return store.get_article(str(rows[0][0]))
-    if p.exists():
-        raise NotFoundError(f"{ref}: this file is not ingested yet (storylens ingest {ref})")
-    raise first_error
-
-
-def _same_file(source: str, p: Path) -> bool:
-    try:
-        return Path(source).exists() and Path(source).resolve() == p.resolve()
-    except OSError:
-        return False
+from storylens.errors import StorylensError
 
 
 def compare(
@@ -65,20 +27,16 @@ def compare(
     html: Annotated[Path | None, typer.Option(
         "--html", dir_okay=False, help="Also write a side-by-side HTML page to this file.")] = None,
 ) -> None:
-    """Compare two stored articles: same event/storyline, dimensions, facts, framing, tone."""
-    from storylens.compare.pair import compare_articles
-
+    """Compare two stored articles: same event/storyline (as `storylens stories` clustered
+    them, with the pair model's probability), dimensions, facts, framing, tone. What it
+    computes is kept in the store: comparing them again is fast."""
     with store_for(db) as store:
         try:
-            art_a, art_b = resolve_article(store, a), resolve_article(store, b)
+            result = api.compare(store, a, b)
         except StorylensError as e:
             fail(str(e))
-    try:
-        result = compare_articles(art_a, art_b)
-    except StorylensError as e:
-        fail(str(e))
     if html is not None:
-        from storylens.compare.html import render_comparison_html
+        from storylens.server.compare_html import render_comparison_html
 
         try:
             html.write_text(render_comparison_html(result), encoding="utf-8")
@@ -87,7 +45,7 @@ def compare(
     if as_json:
         print_json(result.to_dict())
         return
-    from storylens.compare.report import print_comparison
+    from storylens.cli.compare_report import print_comparison
 
     print_comparison(result, out_console)
     if html is not None:
@@ -100,7 +58,7 @@ def eval_pairs(
     as_json: JsonOption = False,
 ) -> None:
     """Score labelled article pairs on the SemEval-2022 Task 8 dimensions; print Pearson."""
-    from storylens.compare.evaluate import evaluate_pairs
+    from storylens.eval.pairs import evaluate_pairs
 
     if not input.is_file():
         fail(f"{input}: no such file")

@@ -16,7 +16,7 @@ Recipe (after model2vec, Minish Lab, 2024):
 
 Run (about a minute with the default USE teacher on two cores)::
 
-    python -m storylens.represent.distill --out artifacts/static_distilled.npz
+    python -m storylens.learn.distill --out artifacts/static_distilled.npz
 
 The shipped file was made with the defaults (all 128k USE pieces, case-merged to 116,296
 tokens; 64 PCA dims; SIF a = 1e-5; 8.0 MB). On the SemEval-2022 dev pairs, vocabulary
@@ -25,7 +25,7 @@ size mattered most (16k -> 116k tokens: Pearson 0.39 -> 0.51), dimensions hardly
 e5 teacher over the same vocabulary did worse (Pearson 0.31 vs 0.49 at 80k x 96).
 
 Any ``Embedder`` can be the teacher; the tests use the hashing embedder.
-``storylens.represent.tokenlearn`` refits such a table on teacher-embedded text (a shared
+``storylens.learn.tokenlearn`` refits such a table on teacher-embedded text (a shared
 per-token weighting and one linear map): that is the shipped ``static`` model.
 """
 
@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else "")
     parser.add_argument("--out", type=Path, default=Path("artifacts/static_distilled.npz"),
                         help="output .npz path (the shipped model is this, refitted by "
-                             "storylens.represent.tokenlearn)")
+                             "storylens.learn.tokenlearn)")
     parser.add_argument("--teacher", default="use", help="registered embedder name (use, e5)")
     parser.add_argument("--vocab", type=Path, default=None,
                         help="SentencePiece .model (default: the one inside the USE wheel)")

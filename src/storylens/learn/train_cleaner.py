@@ -1,6 +1,6 @@
 """Train the plain-text cleaner's logistic model and write ``cleaner_weights.json``.
 
-    python -m storylens.extract.train_cleaner --data ../shared/data/article-extraction
+    python -m storylens.learn.train_cleaner --data ../shared/data/article-extraction
 
 Reads only the TRAIN half of the article-extraction pages (split by a hash of the page id,
 see ``line_dataset.split_of``), so the benchmark's test half stays unseen.  scikit-learn is
@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from storylens.extract.line_dataset import LabelledPage, data_available, iter_pages
 from storylens.extract.line_features import all_feature_names, feature_matrix, measure_document
+from storylens.extract.plaintext import WEIGHTS_FILE
+from storylens.learn.line_dataset import LabelledPage, data_available, iter_pages
 
-WEIGHTS_PATH = Path(__file__).with_name("cleaner_weights.json")
+WEIGHTS_PATH = WEIGHTS_FILE
 
 
 def build_xy(pages: list[LabelledPage]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_],

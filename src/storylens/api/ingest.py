@@ -1,4 +1,4 @@
-"""The facade the CLI, the HTTP server and notebooks call: ingest, list, show.
+"""Ingest: inputs in, articles stored, one line per refused input.
 
 Batch policy: each input either becomes an article, is skipped as already stored, or is
 reported as failed with a one-line reason; one bad input never stops the batch, and
@@ -18,7 +18,7 @@ from storylens.errors import InputError
 from storylens.extract.pipeline import extract_article, raw_line_keys
 from storylens.ingest.files import InputFormat, read_inputs
 from storylens.records import Article, RawDoc, article_id
-from storylens.store.base import ArticleQuery, Store
+from storylens.store.base import Store
 
 
 @dataclass(slots=True)
@@ -124,13 +124,3 @@ def ingest_raw(
 def _with_ids(items: Iterable[RawDoc | InputError]) -> Iterator[tuple[RawDoc, str] | InputError]:
     for it in items:
         yield it if isinstance(it, InputError) else (it, article_id(it))
-
-
-def list_articles(store: Store, query: ArticleQuery) -> list[Article]:
-    """Articles matching ``query``, newest first."""
-    return store.list_articles(query)
-
-
-def get_article(store: Store, id_or_prefix: str) -> Article:
-    """One article by id or unique id prefix; raises ``NotFoundError``."""
-    return store.get_article(id_or_prefix)

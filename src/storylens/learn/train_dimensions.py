@@ -1,6 +1,6 @@
 """Train the per-dimension models (ridge + boosted trees) and write the shipped weights.
 
-    python -m storylens.compare.train_dimensions \\
+    python -m storylens.learn.train_dimensions \\
         --data ../shared/data/semeval2022-task8/dev.jsonl [--embedder use|static]
 
 Reports out-of-fold Pearson per dimension from k-fold cross-validation (folds by pair,
@@ -47,7 +47,9 @@ from storylens.compare.dimensions import (
     LinearDimension,
     weights_path,
 )
-from storylens.compare.evaluate import (
+from storylens.compare.trees import from_sklearn
+from storylens.compare.word_weights import DocFreqTable, write_table
+from storylens.eval.pairs import (
     DEFAULT_EMBEDDER,
     LabelledPair,
     analyse_pairs,
@@ -55,8 +57,6 @@ from storylens.compare.evaluate import (
     load_pairs,
     pearson,
 )
-from storylens.compare.trees import from_sklearn
-from storylens.compare.word_weights import DocFreqTable, write_table
 
 Matrix = npt.NDArray[np.float64]
 Fit = Callable[[Matrix, Matrix], DimensionModel]

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from storylens import api
 from storylens.cli.common import DbOption, JsonOption, fail, out_console, print_json, store_for
 from storylens.errors import StorylensError
 
@@ -36,18 +37,14 @@ def story(
     Syndicated copies count as reach, not as independent coverage. Big stories are
     bounded (a note says what was read): originals only, a sample of them, and a sentence
     budget for the facts."""
-    from storylens.compare.coverage import FACT_SENTENCES, MAX_ARTICLES, story_coverage
-
     with store_for(db) as store:
-        s = store.get_story(story_id)
-        articles = store.get_articles([m["id"] for m in s.members])
-    try:
-        cov = story_coverage(articles, s.members, max_articles=max_articles or MAX_ARTICLES,
-                             fact_sentences=fact_sentences or FACT_SENTENCES)
-    except StorylensError as e:
-        fail(str(e))
+        try:
+            s, cov = api.story_coverage(store, story_id, max_articles=max_articles,
+                                        fact_sentences=fact_sentences)
+        except StorylensError as e:
+            fail(str(e))
     if html is not None:
-        from storylens.compare.coverage_html import render_coverage_html
+        from storylens.server.coverage_html import render_coverage_html
 
         try:
             html.write_text(render_coverage_html(s, cov), encoding="utf-8")
@@ -56,7 +53,7 @@ def story(
     if as_json:
         print_json({"story": s.to_dict(), "coverage": cov.to_dict()})
         return
-    from storylens.compare.coverage_report import print_coverage, print_story
+    from storylens.cli.coverage_report import print_coverage, print_story
 
     print_story(s, out_console)
     print_coverage(cov, out_console)
