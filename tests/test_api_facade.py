@@ -155,3 +155,17 @@ def test_cluster_records_its_embedder_and_later_runs_keep_it(
         links = api.stored_links(store, a, b)
     assert links.model == "static" and links.reps is not None
     assert all(x is not None for x in links.assigned)
+
+
+@pytest.mark.slow
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "articles").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "articles" / SAMPLE.name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STORYLENS_COMPARE_EMBEDDER", "static")
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "news.db").is_file()

@@ -36,11 +36,12 @@ def print_comparison(c: Comparison, console: Console) -> None:
                                     ("same storyline", c.same_storyline)) if v]
     if verdicts:
         t = Table(title="Verdicts", show_header=True)
-        for col in ("", "p", "threshold", "verdict"):
+        for col in ("", "p", "threshold", "verdict", "decided by"):
             t.add_column(col)
         for name, v in verdicts:
             t.add_row(name, f"{v.probability:.2f}", f"{v.threshold:.2f}",
-                      "yes" if v.decision else "no")
+                      "yes" if v.decision else "no",
+                      "stored clusters" if v.source == "clusters" else "pair model")
         console.print(t)
 
     if c.dimensions:

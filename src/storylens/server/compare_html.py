@@ -50,9 +50,10 @@ def render_comparison_html(c: Comparison) -> str:
                                 ("same storyline", c.same_storyline)) if v]
     if rows:
         out.append("<h2>Verdicts</h2><table><tr><th></th><th>p</th><th>threshold</th>"
-                   "<th>verdict</th></tr>")
+                   "<th>verdict</th><th>decided by</th></tr>")
         out += [f"<tr><td>{_e(n)}</td><td>{v.probability:.2f}</td><td>{v.threshold:.2f}"
-                f"</td><td>{'yes' if v.decision else 'no'}</td></tr>" for n, v in rows]
+                f"</td><td>{'yes' if v.decision else 'no'}</td><td>{_e(_by(v.source))}"
+                "</td></tr>" for n, v in rows]
         out.append("</table>")
     if c.dimensions:
         out.append("<h2>Dimensions <span class='meta'>(1 = very similar, 4 = very "
@@ -90,3 +91,7 @@ def render_comparison_html(c: Comparison) -> str:
                    f"{': ' + _e(words) if words else ''}</p></div>")
     out.append("</div></body></html>")
     return "\n".join(out)
+
+
+def _by(source: str) -> str:
+    return "stored clusters" if source == "clusters" else "pair model"
