@@ -9,9 +9,9 @@ articles' ids and text hashes, since the first one loads models (seconds).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Annotated, Any, Literal
 
+from cachetools import LRUCache
 from fastapi import APIRouter, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -105,9 +105,9 @@ def api_compare(
 
 
 # -- compare, cached ----------------------------------------------------------------------
-_CACHE: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 64
+_CACHE: LRUCache[tuple[str, ...], dict[str, Any]] = LRUCache(CACHE_SIZE)
+_CACHE_LOCK = threading.Lock()
 
 
 def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
@@ -118,9 +118,9 @@ def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
     key = (a.id, a.content_hash, b.id, b.content_hash,
            *[f"{w.event_id}/{w.storyline_id}" if w else "" for w in where])
     with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
     try:
         import storylens.compare.pair  # noqa: F401
     except ImportError as e:
@@ -129,8 +129,6 @@ def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
     result = api.compare(store, a, b).to_dict()
     with _CACHE_LOCK:
         _CACHE[key] = result
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
     return result
 
 

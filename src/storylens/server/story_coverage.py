@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from cachetools import LRUCache
 
 from storylens.records import Article
 from storylens.records_story import Story
@@ -103,7 +105,7 @@ class Coverage:
                 "notes": list(self.notes)}
 
 
-_CACHE: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Coverage] = OrderedDict()
+_CACHE: LRUCache[tuple[str, tuple[tuple[str, str], ...]], Coverage] = LRUCache(CACHE_SIZE)
 _LOCK = threading.Lock()
 
 
@@ -251,14 +253,12 @@ def story_coverage(story: Story, members: list[Member], outlets: list[str],
     key = (story.id, tuple((x.id, x.article.content_hash if x.article else "")
                            for m in members for x in (m, *m.copies)))
     with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
     cov = _from_compare(story, members, store) or fallback_coverage(members, outlets)
     with _LOCK:
         _CACHE[key] = cov
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
     return cov
 
 
