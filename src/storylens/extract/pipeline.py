@@ -47,7 +47,8 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
         raise InputError(raw.source, "no text in the input; skipped")
 
     outlet = outlet_of(raw.outlet, site_name, url)
-    doc_lang = raw.lang or detect(body)[0]
+    first = (raw.lang, 1.0) if raw.lang else detect(body)
+    doc_lang = first[0]
     counts = site_lines(outlet, raw_line_keys(body)) if (site_lines and outlet) else None
     cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts)
     warnings.extend(cleaned.warnings)
@@ -59,6 +60,8 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
     lang: str | None
     if raw.lang:
         lang, score = raw.lang.lower(), 1.0
+    elif first[0] is not None and len(text) >= 0.9 * len(body):
+        lang, score = first  # cleaning kept the text: the same answer, not asked twice
     else:
         lang, score = detect(f"{final_title}\n{text}" if text else final_title)
         if lang is None:
