@@ -169,3 +169,12 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("STORYLENS_COMPARE_EMBEDDER", "static")
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "news.db").is_file()
+
+
+def test_copy_roots_fold_chains_and_keep_orphans() -> None:
+    from storylens.records_story import copy_roots
+
+    roots = copy_roots({"a": None, "b": "a", "c": "b", "d": "zz", "e": "f", "f": "e"})
+    assert roots["a"] == "a" and roots["b"] == "a" and roots["c"] == "a"
+    assert roots["d"] == "d"  # its original is not a member: shown as an original
+    assert {roots["e"], roots["f"]} <= {"e", "f"}  # a cycle ends, never loops

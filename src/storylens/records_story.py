@@ -61,3 +61,18 @@ class Story:
         d["first_time"] = self.first_time.isoformat() if self.first_time else None
         d["last_time"] = self.last_time.isoformat() if self.last_time else None
         return d
+
+
+def copy_roots(duplicate_of: dict[str, str | None]) -> dict[str, str]:
+    """For each member id, the original it was syndicated from: itself for an original,
+    the end of the ``duplicate_of`` chain for a copy (a copy of a copy folds under the
+    first original), itself for a copy whose original is not a member. Both the
+    coverage analysis and the story page fold copies with it, so they agree."""
+    roots: dict[str, str] = {}
+    for start in duplicate_of:
+        i, seen = start, {start}
+        while (nxt := duplicate_of.get(i)) and nxt in duplicate_of and nxt not in seen:
+            seen.add(nxt)
+            i = nxt
+        roots[start] = i
+    return roots

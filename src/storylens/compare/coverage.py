@@ -60,6 +60,7 @@ from storylens.compare.sentences import split_sentences
 from storylens.compare.tone import Tone, article_tone
 from storylens.enrich.normalize import cluster_names
 from storylens.records import Article
+from storylens.records_story import copy_roots
 from storylens.represent.base import get_embedder
 from storylens.settings import compare_embedder
 from storylens.store.base import AnalysisStore
@@ -225,7 +226,7 @@ def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]
     notes = [f"{len(members) - len(mem)} member articles are missing from the store"
              ] if len(mem) < len(members) else []
     dup = {m["id"]: m.get("duplicate_of") for m in mem}
-    root = {i: _root(i, dup) for i in dup}
+    root = copy_roots(dup)
     originals = {i: CoveredArticle(i, a.outlet_label, a.lang, a.title, aware(a.published))
                  for i, a in ((m["id"], by_id[m["id"]]) for m in mem) if root[i] == i}
     for m in mem:
@@ -276,15 +277,6 @@ def story_coverage(articles: Sequence[Article], members: Sequence[dict[str, Any]
     return Coverage(list(originals.values()), outlets, facts, entities[:MAX_ENTITIES],
                     timeline, dict(langs.most_common()), name, threshold, capped, notes,
                     time.perf_counter() - t0)
-
-
-def _root(i: str, dup: dict[str, str | None]) -> str:
-    """The original a copy descends from (itself for an original or an orphan copy)."""
-    seen = {i}
-    while (nxt := dup.get(i)) and nxt in dup and nxt not in seen:
-        seen.add(nxt)
-        i = nxt
-    return i
 
 
 def _pick(originals: list[CoveredArticle], n: int) -> list[CoveredArticle]:

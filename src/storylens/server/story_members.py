@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storylens.records import Article
-from storylens.records_story import Story
+from storylens.records_story import Story, copy_roots
 
 MAX_LANES = 10
 MAX_PAIRS = 12
@@ -75,19 +75,20 @@ def member_time(value: object) -> datetime | None:
 
 
 def fold_members(story: Story, articles: dict[str, Article]) -> list[Member]:
-    """Originals oldest first, each with its copies; a copy whose original is not in
-    this story is shown as an original."""
+    """Originals oldest first, each with its copies (``copy_roots``: a copy of a copy
+    under the first original); a copy whose original is not in this story is shown as an
+    original."""
     flat = [Member(id=str(m["id"]), title=str(m.get("title") or "(untitled)"),
                    outlet=outlet_label(m.get("outlet"), articles.get(str(m["id"]))),
                    lang=m.get("lang"), published=member_time(m.get("published")),
                    event_id=str(m.get("event_id") or ""), duplicate_of=m.get("duplicate_of"),
                    article=articles.get(str(m["id"]))) for m in story.members]
     by_id = {m.id: m for m in flat}
+    roots = copy_roots({m.id: m.duplicate_of for m in flat})
     originals: list[Member] = []
     for m in flat:
-        parent = by_id.get(m.duplicate_of) if m.duplicate_of else None
-        if parent is not None and parent is not m:
-            parent.copies.append(m)
+        if roots[m.id] != m.id:
+            by_id[roots[m.id]].copies.append(m)
         else:
             originals.append(m)
     return originals
