@@ -11,6 +11,7 @@ in ``storylens.cli`` and ``storylens.server``; the stages live in their own pack
 """
 
 from storylens.api.articles import (
+    article_entities,
     get_article,
     list_articles,
     plain_words_query,
@@ -30,6 +31,7 @@ from storylens.api.stories import (
 __all__ = [
     "IngestReport",
     "Progress",
+    "article_entities",
     "cluster",
     "compare",
     "get_article",

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article
 from storylens.store.base import ArticleQuery, Store
+
+if TYPE_CHECKING:
+    from storylens.enrich.entities import Mention
 
 _WORD = re.compile(r"\w+")
 
@@ -91,3 +95,13 @@ def _exists(p: Path) -> bool:
         return p.exists()
     except (OSError, ValueError):
         return False
+
+
+def article_entities(store: Store, article: Article) -> list[Mention]:
+    """Entity mentions of ``article.text`` (offsets into it), read from the store when
+    computed before, else enriched now and kept (an empty list when enrichment fails)."""
+    from storylens.compare.analysis import AnalysisCache
+
+    en = AnalysisCache(max_vectors=0, max_enrichments=1).enrichments(
+        [article.text], [article.lang], store)[0]
+    return list(en.entities) if en is not None else []

@@ -4,23 +4,19 @@
 
 from __future__ import annotations
 
-from storylens.errors import StorylensError
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storylens.enrich.entities import Mention
 
 Segment = tuple[str, str | None]
 
 
-def highlighted_paragraphs(text: str, lang: str | None) -> list[list[Segment]]:
-    """Paragraphs (one per line of ``text``) as runs of plain text and entity mentions.
-
-    Entity extraction failing (a missing model, odd input) never breaks the page: the
-    text is then returned unmarked.
-    """
-    try:
-        from storylens.enrich.entities import extract_entities
-
-        mentions = sorted(extract_entities(text, lang), key=lambda m: (m.start, -m.end))
-    except (StorylensError, ValueError, OSError, ImportError):
-        mentions = []
+def highlighted_paragraphs(text: str, found: Sequence[Mention]) -> list[list[Segment]]:
+    """Paragraphs (one per line of ``text``) as runs of plain text and the entity
+    mentions ``found`` in it (``api.article_entities``: stored, or enriched once)."""
+    mentions = sorted(found, key=lambda m: (m.start, -m.end))
     out: list[list[Segment]] = []
     pos = 0
     for line in text.split("\n"):

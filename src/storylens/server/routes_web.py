@@ -88,10 +88,11 @@ def article_page(
         stories = [s for s in (_story_or_none(store, placed.event_id),
                                _story_or_none(store, placed.storyline_id)) if s] \
             if placed else []
+        mentions = api.article_entities(store, article)
     raw = article.raw if len(article.raw) <= 200_000 else article.raw[:200_000] + "\n…"
     return render_html("article.html", page_title=f"{article.title[:80]} · storylens",
                        nav_active="/articles", a=article,
-                       paragraphs=highlighted_paragraphs(article.text, article.lang),
+                       paragraphs=highlighted_paragraphs(article.text, mentions),
                        raw=raw, placed=placed, stories=stories)
 
 
