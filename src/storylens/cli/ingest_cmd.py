@@ -43,7 +43,8 @@ def ingest(
     embedder: EmbedderOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read articles and store them, cleaned and with language, date and outlet.
+    """Read articles and store them, cleaned and with language, date and outlet, then
+    cluster every stored article not clustered yet (an interrupted run's included).
 
     Re-ingesting an article already stored does nothing. Bad inputs are reported one line
     each and skipped; the exit code is 1 when any input failed, 0 otherwise.
@@ -71,7 +72,7 @@ def ingest(
             report = api.ingest(paths, store, fmt=fmt_t, max_bytes=settings.max_bytes,
                                 batch_size=settings.batch_size)
         cluster_report, cluster_error = None, None
-        if report.ingested and not no_cluster:
+        if not no_cluster:  # also what an earlier, interrupted run stored but never clustered
             try:
                 cluster_report = run_cluster(store, embedder=embedder,
                                              progress=progress and not as_json)
@@ -92,7 +93,10 @@ def ingest(
             + (f" (warnings: {report.warnings}; see `storylens show ID`)" if report.warnings
                else "")
             + (f"; clustered into {cluster_report.new_events} new events"
-               if cluster_report else "")
+               if cluster_report and cluster_report.clustered else "")
+            + (f" ({cluster_report.clustered - len(report.ingested)} of them left unclustered "
+               "by an earlier run)" if cluster_report and
+               cluster_report.clustered > len(report.ingested) else "")
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_SOME_FAILED)
 

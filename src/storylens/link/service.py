@@ -175,8 +175,6 @@ def cluster_store(
         t1 = time.perf_counter()
         new_reps = {r.id: r for r in represent_articles(fresh, emb, df)}
         t2 = time.perf_counter()
-        store.put_reprs([(name, text_hash(a), new_reps[a.id]) for a in fresh])
-        store.save_docfreq(df.take_pending(), df.n_docs)
         report.reused_vectors += len(arts) - len(fresh)
         out: list[ClusterAssignment] = []
         t3 = time.perf_counter()
@@ -191,9 +189,12 @@ def cluster_store(
             report.duplicates += asg.duplicate_of is not None
             report.undated += asg.undated
         t4 = time.perf_counter()
-        store.save_assignments(out, snapshots(clusterer, name))
+        with store.transaction():  # a kill leaves the batch wholly done or not started
+            store.put_reprs([(name, text_hash(a), new_reps[a.id]) for a in fresh])
+            store.save_docfreq(df.take_pending(), df.n_docs)
+            store.save_assignments(out, snapshots(clusterer, name))
         t5 = time.perf_counter()
-        t_io += (t1 - t0) + (t3 - t2) + (t5 - t4)
+        t_io += (t1 - t0) + (t5 - t4)
         t_rep += t2 - t1
         t_link += t4 - t3
         done += len(arts)

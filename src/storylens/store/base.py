@@ -12,6 +12,7 @@ unchanged. ``tests/store_contract.py`` is the suite every backend must pass.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -190,6 +191,11 @@ class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore,
     @property
     def schema_version(self) -> int:
         """The version of the stored schema (migrations applied)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A context in which every write commits together at the end, or none does (a
+        kill inside leaves the store as it was before)."""
         ...
 
     def close(self) -> None:

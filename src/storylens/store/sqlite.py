@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,9 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
+        if self._db.in_transaction:  # inside ``transaction()``: one commit at its end
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -84,6 +87,10 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Every write inside commits together at the end, or none does."""
+        return self._tx()
 
     # -- writes -------------------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
