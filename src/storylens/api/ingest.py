@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from storylens.errors import InputError
+from storylens.errors import InputError, StoreError
 from storylens.extract.pipeline import extract_article, raw_line_keys
 from storylens.ingest.files import InputFormat, read_inputs
 from storylens.records import Article, RawDoc, article_id
@@ -29,6 +29,8 @@ class IngestReport:
     duplicates: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: int = 0
+    internal_errors: int = 0
+    """Failures that were storylens bugs, not bad input (exit code 3 in the CLI)."""
 
     @property
     def ok(self) -> bool:
@@ -40,6 +42,7 @@ class IngestReport:
             "duplicates": len(self.duplicates),
             "failed": [{"input": s, "reason": r} for s, r in self.failed],
             "warnings": self.warnings,
+            "internal_errors": self.internal_errors,
             "ids": self.ingested,
         }
 
@@ -81,46 +84,86 @@ def ingest_raw(
         return counts
 
     def flush() -> None:
-        if batch:
-            store.add_articles(batch)
-            store.add_outlet_lines(pending_lines)
-            batch.clear()
-            pending_lines.clear()
-
-    for item in _with_ids(items):
-        if isinstance(item, InputError):
-            report.failed.append((item.source, item.reason))
-            note(item.source, "failed")
-            continue
-        raw, aid = item
-        if aid in seen or store.existing_ids([aid]):
-            report.duplicates.append(aid)
-            note(raw.source, "duplicate")
-            continue
+        if not batch:
+            return
         try:
-            art = extract_article(raw, now=now or datetime.now(UTC), site_lines=site_lines)
+            with store.transaction():
+                store.add_articles(batch)
+                store.add_outlet_lines(pending_lines)
+        except StoreError:
+            raise
+        except Exception:  # one article the store refuses: write the others one by one
+            for art in batch:
+                try:
+                    store.add_articles([art])
+                except StoreError:
+                    raise
+                except Exception as e:
+                    report.ingested.remove(art.id)
+                    report.failed.append((art.source, _internal(e)))
+                    report.internal_errors += 1
+        batch.clear()
+        pending_lines.clear()
+
+    for item in _guarded(items, report, note):
+        try:
+            aid = article_id(item)
+            if aid in seen or store.existing_ids([aid]):
+                report.duplicates.append(aid)
+                note(item.source, "duplicate")
+                continue
+            art = extract_article(item, now=now or datetime.now(UTC), site_lines=site_lines)
+            keys = set(raw_line_keys(art.raw if art.raw_format == "text" else art.text)
+                       ) if art.outlet else set()
         except InputError as e:
             report.failed.append((e.source, e.reason))
-            note(raw.source, "failed")
+            note(item.source, "failed")
             continue
-        except Exception as e:  # a bug must not sink the batch; report it on its input
-            report.failed.append((raw.source, f"unexpected {type(e).__name__}: {e}"[:300]))
-            note(raw.source, "failed")
+        except StoreError:
+            raise  # the store, not the input: stop, keeping what was written
+        except Exception as e:  # a bug must not sink the batch: report it on its input
+            report.failed.append((item.source, _internal(e)))
+            report.internal_errors += 1
+            note(item.source, "failed")
             continue
         seen.add(aid)
         batch.append(art)
-        if art.outlet:
-            for k in set(raw_line_keys(art.raw if art.raw_format == "text" else art.text)):
-                pending_lines[(art.outlet, k)] += 1
+        for k in keys:
+            pending_lines[(art.outlet or "", k)] += 1
         report.ingested.append(aid)
         report.warnings += len(art.warnings)
-        note(raw.source, "ingested")
+        note(item.source, "ingested")
         if len(batch) >= batch_size:
             flush()
     flush()
     return report
 
 
-def _with_ids(items: Iterable[RawDoc | InputError]) -> Iterator[tuple[RawDoc, str] | InputError]:
-    for it in items:
-        yield it if isinstance(it, InputError) else (it, article_id(it))
+def _guarded(items: Iterable[RawDoc | InputError], report: IngestReport,
+             note: Callable[[str, str], None]) -> Iterator[RawDoc]:
+    """The readable inputs of ``items``; failed ones are reported. Reading itself is
+    guarded too: an unexpected error while reading one input is that input's failure,
+    and reading goes on with the next item the reader can give."""
+    it = iter(items)
+    while True:
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        except StoreError:
+            raise
+        except Exception as e:  # a reader bug: report it, then stop reading this source
+            report.failed.append(("<input>", _internal(e)))
+            report.internal_errors += 1
+            note("<input>", "failed")
+            return
+        if isinstance(item, InputError):
+            report.failed.append((item.source, item.reason))
+            note(item.source, "failed")
+            continue
+        yield item
+
+
+def _internal(e: BaseException) -> str:
+    """The one-line reason of an unexpected error (a storylens bug worth reporting)."""
+    return f"internal error {type(e).__name__}: {str(e)[:200]} (a bug; please report it)"

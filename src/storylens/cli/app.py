@@ -7,7 +7,7 @@ import typer
 from storylens import __version__
 from storylens.cli.articles_cmd import articles, show
 from storylens.cli.cluster_cmd import cluster, stories
-from storylens.cli.common import EXIT_ERROR, err_console
+from storylens.cli.common import EXIT_ERROR, EXIT_INTERNAL, ISSUES_URL, err_console
 from storylens.cli.compare_cmd import compare, eval_pairs
 from storylens.cli.eval_cmd import eval_app
 from storylens.cli.ingest_cmd import ingest
@@ -55,8 +55,28 @@ def main() -> None:
     try:
         app()
     except StorylensError as e:
-        err_console.print(f"error: {e}")
+        err_console.print(f"error: {e}", markup=False)
         raise SystemExit(EXIT_ERROR) from None
     except KeyboardInterrupt:
-        err_console.print("interrupted; everything already stored is kept")
+        err_console.print("interrupted; everything already stored is kept", markup=False)
         raise SystemExit(130) from None
+    except Exception as e:  # a bug: one line, the details in a file, never a traceback
+        where = _save_traceback()
+        err_console.print(f"internal error {type(e).__name__}: {str(e)[:200]} — a storylens "
+                          f"bug; everything already stored is kept. Details: {where}; "
+                          f"please report it at {ISSUES_URL}", markup=False)
+        raise SystemExit(EXIT_INTERNAL) from None
+
+
+def _save_traceback() -> str:
+    """Write the current traceback to a file in the temp folder; its path."""
+    import tempfile
+    import traceback
+
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="storylens-crash-", suffix=".txt",
+                                         delete=False, encoding="utf-8") as fh:
+            traceback.print_exc(file=fh)
+            return fh.name
+    except OSError:
+        return "(could not write the traceback)"

@@ -11,20 +11,26 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from storylens.errors import StorylensError
 from storylens.settings import Settings
 from storylens.store import Store, open_store
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 # Piped output (logs, `| less`) gets a wide fixed width rather than rich's 80 columns,
 # which would squeeze the tables' fixed columns to nothing.
-out_console = Console(highlight=False, soft_wrap=True,
+out_console = Console(highlight=False, soft_wrap=True, markup=False,
                       width=None if sys.stdout.isatty() else 160)
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
+"""Some inputs were refused (each named on one line); the others were stored."""
 EXIT_ERROR = 2
+"""A usage, settings or store error: nothing was done, or what was stored is kept."""
+EXIT_INTERNAL = 3
+"""A storylens bug (the one-line message says where the details were written)."""
+ISSUES_URL = "https://github.com/storylens/storylens/issues"
 
 DbOption = Annotated[
     Path | None,
@@ -38,7 +44,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print one error line and exit: never a traceback for expected errors."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     raise typer.Exit(code)
 
 

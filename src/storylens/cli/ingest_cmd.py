@@ -6,11 +6,13 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from storylens import api
 from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_SOME_FAILED,
     DbOption,
@@ -33,7 +35,8 @@ def ingest(
     fmt: Annotated[str, typer.Option(
         "--format", help="Force the input format: auto, text, html or jsonl.")] = "auto",
     max_bytes: Annotated[int | None, typer.Option(
-        "--max-bytes", help="Largest file or JSONL line accepted (default 20 MB).")] = None,
+        "--max-bytes", min=1, help="Largest file or JSONL line accepted (default 20 MB).")
+    ] = None,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Show a progress bar (default: on a terminal).")
     ] = sys.stderr.isatty(),
@@ -47,7 +50,8 @@ def ingest(
     cluster every stored article not clustered yet (an interrupted run's included).
 
     Re-ingesting an article already stored does nothing. Bad inputs are reported one line
-    each and skipped; the exit code is 1 when any input failed, 0 otherwise.
+    each and skipped. Exit codes: 0 all stored, 1 some inputs refused (the others are
+    stored), 2 usage or store error, 3 an internal error (a bug; the line says where).
     """
     if fmt not in ("auto", "text", "html", "jsonl"):
         raise typer.BadParameter(f"{fmt!r}: choose auto, text, html or jsonl",
@@ -84,9 +88,11 @@ def ingest(
                     **({"cluster_error": cluster_error} if cluster_error else {})})
     else:
         if cluster_error:
-            err_console.print(f"[yellow]clustering skipped:[/] {cluster_error}", markup=True)
+            err_console.print(f"[yellow]clustering skipped:[/] {escape(cluster_error)}",
+                              markup=True)
         for source, reason in report.failed:
-            err_console.print(f"[red]failed:[/] {source}: {reason}", markup=True)
+            err_console.print(f"[red]failed:[/] {escape(source)}: {escape(reason)}",
+                              markup=True)
         out_console.print(
             f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
             f"failed {len(report.failed)}"
@@ -98,7 +104,8 @@ def ingest(
                "by an earlier run)" if cluster_report and
                cluster_report.clustered > len(report.ingested) else "")
         )
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_SOME_FAILED)
+    raise typer.Exit(EXIT_INTERNAL if report.internal_errors else
+                     EXIT_OK if report.ok else EXIT_SOME_FAILED)
 
 
 def _count_items(paths: list[str]) -> int | None:

@@ -11,13 +11,14 @@ so the batch goes on; nothing here raises for bad input.
 from __future__ import annotations
 
 import gzip
-import json
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from storylens.errors import InputError
+from storylens.ingest.bounds import bounded_lines, clean_str, gunzip_bounded, label, loads_record
 from storylens.ingest.decode import decode_bytes
 from storylens.records import RawDoc
 
@@ -35,23 +36,48 @@ Item = RawDoc | InputError
 
 def expand_paths(paths: Iterable[str]) -> Iterator[str | InputError]:
     """Each path as given, directories replaced by their files (recursive, sorted, hidden
-    files and folders skipped). ``-`` stands for stdin."""
+    files and folders skipped). ``-`` stands for stdin. A path that cannot be used (empty,
+    missing, unreadable folder) is one ``InputError``; the others go on."""
     for p in paths:
         if p == "-":
             yield p
             continue
+        if not p.strip():
+            yield InputError("''", "empty path; give a file or folder (or - for stdin)")
+            continue
         path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                rel = f.relative_to(path)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield str(f)
-        elif path.is_file():
-            yield str(path)
-        elif path.exists():
-            yield InputError(p, "not a regular file or directory; skipped")
-        else:
-            yield InputError(p, "no such file or directory")
+        try:
+            if path.is_dir():
+                yield from _walk(path)
+            elif path.is_file():
+                yield str(path)
+            elif path.exists():
+                yield InputError(label(p), "not a regular file or directory; skipped")
+            else:
+                yield InputError(label(p), "no such file or directory")
+        except (OSError, ValueError) as e:
+            yield InputError(label(p), f"cannot read ({getattr(e, 'strerror', None) or e})")
+
+
+def _walk(root: Path) -> Iterator[str | InputError]:
+    """Files under ``root`` (sorted, hidden ones skipped); a folder that cannot be listed
+    is reported and skipped, its siblings still read."""
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as e:
+        yield InputError(label(str(root)), f"cannot list this folder "
+                                           f"({e.strerror or e}); skipped")
+        return
+    for f in entries:
+        if f.name.startswith("."):
+            continue
+        try:
+            if f.is_dir() and not f.is_symlink():
+                yield from _walk(f)
+            elif f.is_file():
+                yield str(f)
+        except OSError as e:
+            yield InputError(label(str(f)), f"cannot read ({e.strerror or e}); skipped")
 
 
 def read_inputs(
@@ -62,8 +88,8 @@ def read_inputs(
         if isinstance(p, InputError):
             yield p
             continue
-        if p != "-" and (fmt == "jsonl" or (fmt == "auto" and Path(p).suffix.lower() in
-                                            (".jsonl", ".ndjson"))):
+        if p != "-" and (fmt == "jsonl" or (fmt == "auto" and p.lower().removesuffix(".gz")
+                                            .endswith((".jsonl", ".ndjson")))):
             yield from _stream_jsonl_file(p, max_bytes)
             continue
         try:
@@ -71,24 +97,28 @@ def read_inputs(
         except InputError as e:
             yield e
             continue
-        yield from parse_bytes(data, "<stdin>" if p == "-" else p, fmt=fmt, max_bytes=max_bytes)
+        yield from parse_bytes(data, "<stdin>" if p == "-" else label(p), fmt=fmt,
+                               max_bytes=max_bytes)
 
 
 def _stream_jsonl_file(p: str, max_bytes: int) -> Iterator[Item]:
-    """JSONL files are read line by line, so an archive of any size streams in bounded
-    memory."""
+    """JSONL files (gzipped or not) are read line by line with each line bounded, so an
+    archive of any size, or a line with no end, streams in bounded memory."""
+    where = label(p)
     try:
         with open(p, "rb") as fh:
             first = fh.read(2)
             fh.seek(0)
             if first == b"\x1f\x8b":
-                yield from parse_bytes(fh.read(), p, fmt="jsonl", max_bytes=max_bytes)
+                with gzip.open(fh) as gz:
+                    yield from _parse_jsonl(bounded_lines(gz, max_bytes), where, max_bytes)
                 return
-            yield from _parse_jsonl(fh, p, max_bytes)
+            yield from _parse_jsonl(bounded_lines(fh, max_bytes), where, max_bytes)
     except PermissionError:
-        yield InputError(p, "permission denied")
-    except OSError as e:
-        yield InputError(p, f"cannot read ({e.strerror or e})")
+        yield InputError(where, "permission denied")
+    except (OSError, EOFError, zlib.error) as e:
+        yield InputError(where, f"cannot read ({getattr(e, 'strerror', None) or e}); the "
+                                "lines before were read")
 
 
 def parse_bytes(
@@ -98,12 +128,9 @@ def parse_bytes(
     name = source.lower()
     if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
-            data = _gunzip(data, max_bytes)
-        except (OSError, EOFError) as e:
-            yield InputError(source, f"corrupt gzip data ({e}); skipped")
-            return
+            data = gunzip_bounded(data, max_bytes, source)
         except InputError as e:
-            yield InputError(source, e.reason)
+            yield e
             return
         name = name.removesuffix(".gz")
     if not data.strip():
@@ -124,8 +151,8 @@ def parse_bytes(
         if fmt == "jsonl":
             yield from _parse_jsonl(data.split(b"\n"), source, max_bytes)
             return
-    yield RawDoc(source=source, content=text, fmt="html" if fmt == "html" else "text",
-                 encoding_note=note)
+    yield RawDoc(source=source, content=clean_str(text),
+                 fmt="html" if fmt == "html" else "text", encoding_note=note)
 
 
 def sniff_format(text: str) -> InputFormat:
@@ -146,43 +173,35 @@ def _read_bytes(p: str, max_bytes: int) -> bytes:
         return data
     try:
         size = Path(p).stat().st_size
-        if size > max_bytes and not p.lower().endswith((".jsonl", ".ndjson")):
-            raise InputError(p, f"file is {_mb(size)}, over the {_mb(max_bytes)} limit "
-                                "(raise it with --max-bytes); skipped")
-        return Path(p).read_bytes()
+        if size > max_bytes:
+            raise InputError(label(p), f"file is {_mb(size)}, over the {_mb(max_bytes)} "
+                                       "limit (raise it with --max-bytes); skipped")
+        with open(p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:  # grew since stat, or a special file
+            raise InputError(label(p), f"over the {_mb(max_bytes)} limit; skipped")
+        return data
     except PermissionError:
-        raise InputError(p, "permission denied") from None
+        raise InputError(label(p), "permission denied") from None
     except OSError as e:
-        raise InputError(p, f"cannot read ({e.strerror or e})") from None
+        raise InputError(label(p), f"cannot read ({e.strerror or e})") from None
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    out = gzip.decompress(data)
-    if len(out) > max(max_bytes, 1) * 4:
-        raise InputError("", f"decompresses to {_mb(len(out))}, over the limit; skipped")
-    return out
-
-
-def _parse_jsonl(lines: Iterable[bytes], source: str, max_bytes: int) -> Iterator[Item]:
+def _parse_jsonl(lines: Iterable[bytes | None], source: str, max_bytes: int
+                 ) -> Iterator[Item]:
+    """One item per non-blank line; ``None`` stands for a line over ``max_bytes``."""
     seen_any = False
     for lineno, raw_line in enumerate(lines, start=1):
         where = f"{source}:{lineno}"
+        if raw_line is None:
+            seen_any = True
+            yield InputError(where, f"line is over the {_mb(max_bytes)} limit; skipped")
+            continue
         if not raw_line.strip():
             continue
         seen_any = True
-        if len(raw_line) > max_bytes:
-            yield InputError(where, f"line is {_mb(len(raw_line))}, over the limit; skipped")
-            continue
         try:
-            obj = json.loads(raw_line)
-        except json.JSONDecodeError as e:
-            yield InputError(where, f"malformed JSON ({e.msg} at column {e.colno}); skipped")
-            continue
-        except UnicodeDecodeError:
-            yield InputError(where, "JSON line is not valid UTF-8; skipped")
-            continue
-        try:
-            yield raw_from_json(obj, where)
+            yield raw_from_json(loads_record(raw_line, where), where)
         except InputError as e:
             yield e
     if not seen_any:
@@ -194,20 +213,22 @@ def raw_from_json(obj: Any, where: str) -> RawDoc:
     if not isinstance(obj, dict):
         raise InputError(where, f"expected a JSON object, got {type(obj).__name__}; skipped")
     html, text = obj.get("html"), obj.get("text")
-    body = html if isinstance(html, str) and html.strip() else text
+    is_html = isinstance(html, str) and bool(html.strip())
+    body = html if is_html else text
     if not isinstance(body, str) or not body.strip():
         raise InputError(where, "needs a non-empty string field 'text' or 'html'; skipped")
+    body = clean_str(body)
     fields: dict[str, str | None] = {}
     for key in _STRING_FIELDS:
         v = obj.get(key)
         if v is None or v == "":
             fields[key] = None
         elif isinstance(v, str | int | float) and not isinstance(v, bool):
-            fields[key] = str(v).strip()
+            fields[key] = clean_str(str(v)).strip()[:2000] or None
         else:
             raise InputError(where, f"field {key!r} must be a string; skipped")
     return RawDoc(
-        source=where, content=body, fmt="html" if body is html else "text",
+        source=where, content=body, fmt="html" if is_html else "text",
         url=fields["url"], title=fields["title"], outlet=fields["outlet"],
         published=fields["published"], lang=fields["lang"], given_id=fields["id"],
     )

@@ -1,0 +1,149 @@
+"""Hostile inputs, each between two valid files: every one is refused (or repaired) on
+one line, never a traceback, and the valid articles of the same batch are all stored."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storylens import api
+from storylens.errors import InputError
+from storylens.ingest.bounds import bounded_lines, clean_str, gunzip_bounded, loads_record
+from storylens.store import open_store
+from tests.conftest import RunCli
+
+VALID = {"title": "Valid report", "text": "A valid report about the harbour. " * 6,
+         "lang": "en"}
+
+
+def _valid(path: Path, n: int) -> Path:
+    path.write_text(json.dumps({**VALID, "id": f"v{n}", "title": f"Valid report {n}"}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+HOSTILE_LINES = {
+    "huge_int": '{"text": "x", "id": ' + "9" * 5000 + "}",
+    "huge_int_text": '{"text": "about ' + "a" * 10 + '", "n": ' + "1" * 5000 + "}",
+    "deep": "[" * 100_000 + "]" * 100_000,
+    "deep_object": '{"text": ' + '{"a": ' * 50_000 + "1" + "}" * 50_000 + "}",
+    "surrogate_text": '{"text": "bad \\ud800 text that is long enough to keep around"}',
+    "surrogate_title": '{"text": "body text", "title": "\\udfff"}',
+    "surrogate_url": '{"text": "body text", "url": "https://x.org/\\ud800"}',
+    "nul": '{"text": "nul \\u0000 inside"}',
+    "not_object": '"just a string"',
+    "bad_type": '{"text": "t", "title": {"nested": 1}}',
+    "bool": '{"text": "t", "title": true}',
+    "nan": '{"text": "t", "title": NaN}',
+    "empty_text": '{"text": ""}',
+    "brackets": '{"text": "[bold red]markup[/] and [link=x]", "title": "[/]"}',
+}
+
+
+def test_each_hostile_jsonl_line_is_refused_or_repaired_alone(tmp_path: Path) -> None:
+    paths = [str(_valid(tmp_path / "a.jsonl", 0))]
+    for name, line in HOSTILE_LINES.items():
+        p = tmp_path / f"{name}.jsonl"
+        p.write_text(line + "\n", encoding="utf-8")
+        paths.append(str(p))
+    paths.append(str(_valid(tmp_path / "z.jsonl", 1)))
+    with open_store(tmp_path / "s.db") as store:
+        report = api.ingest(paths, store)
+        titles = {a.title for a in store.get_articles(report.ingested)}
+        assert {"Valid report 0", "Valid report 1"} <= titles
+        texts = [a.text for a in store.get_articles(report.ingested)]
+    assert report.internal_errors == 0, report.failed
+    assert len(report.ingested) + len(report.failed) == len(paths)
+    assert all("\ud800" not in t and "\x00" not in t for t in texts)
+    failed = {src.split(":")[0].rsplit("/", 1)[-1]: r for src, r in report.failed}
+    assert "nested too deeply" in failed["deep.jsonl"]
+    assert "must be a string" in failed["bad_type.jsonl"]
+    assert "expected a JSON object" in failed["not_object.jsonl"]
+
+
+def test_gzip_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.txt.gz"
+    bomb.write_bytes(gzip.compress(b"a" * 50_000_000))
+    assert bomb.stat().st_size < 100_000
+    with open_store(tmp_path / "s.db") as store:
+        report = api.ingest([str(bomb), str(_valid(tmp_path / "ok.jsonl", 0))], store,
+                            max_bytes=1_000_000)
+    assert len(report.ingested) == 1
+    assert "decompresses to over" in report.failed[0][1]
+
+
+def test_gzipped_jsonl_streams_and_bounds_each_line(tmp_path: Path) -> None:
+    p = tmp_path / "mixed.jsonl.gz"
+    lines = [json.dumps({**VALID, "id": "g1"}), "x" * 3_000_000, json.dumps({**VALID, "id": "g2"})]
+    p.write_bytes(gzip.compress("\n".join(lines).encode()))
+    with open_store(tmp_path / "s.db") as store:
+        report = api.ingest([str(p)], store, max_bytes=1_000_000)
+    assert len(report.ingested) == 2 and len(report.failed) == 1
+    assert report.failed[0][0].endswith(":2") and "over the" in report.failed[0][1]
+
+
+def test_a_line_without_end_costs_bounded_memory() -> None:
+    import io
+
+    data = io.BytesIO(b'{"text": "ok"}\n' + b"y" * 5_000_000 + b"\n" + b'{"text": "2"}\n')
+    out = list(bounded_lines(data, 1000))
+    assert out[0] == b'{"text": "ok"}\n' and out[1] is None and out[2] == b'{"text": "2"}\n'
+
+
+def test_bounds_helpers() -> None:
+    assert clean_str("a\ud800b\x00c") == "a\ufffdbc"
+    assert loads_record(b'{"n": ' + b"7" * 100 + b"}", "x")["n"] == "7" * 100
+    with pytest.raises(InputError, match="nested too deeply"):
+        loads_record("[" * 200_000, "x")
+    with pytest.raises(InputError, match="corrupt gzip"):
+        gunzip_bounded(b"\x1f\x8b" + b"garbage" * 10, 100, "x")
+    with pytest.raises(InputError, match="truncated"):
+        gunzip_bounded(gzip.compress(b"hello world" * 100)[:-12], 10_000, "x")
+    two = gzip.compress(b"one ") + gzip.compress(b"two")
+    assert gunzip_bounded(two, 100, "x") == b"one two"
+
+
+def test_paths_that_cannot_be_used_are_one_line_each(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text("text " * 50, encoding="utf-8")
+    ok = _valid(tmp_path / "ok.jsonl", 0)
+    os.chmod(locked, 0o000)
+    try:
+        with open_store(tmp_path / "s.db") as store:
+            report = api.ingest(["", str(locked), str(tmp_path / "missing.txt"), str(ok)],
+                                store)
+    finally:
+        os.chmod(locked, 0o755)
+    assert len(report.ingested) == (2 if os.geteuid() == 0 else 1)  # root reads any folder
+    reasons = " | ".join(r for _, r in report.failed)
+    assert "empty path" in reasons and "no such file" in reasons
+    if os.geteuid() != 0:
+        assert "cannot list" in reasons or "permission" in reasons
+
+
+def test_file_names_that_are_not_utf8_or_hold_markup(tmp_path: Path, run_cli: RunCli) -> None:
+    bad = os.fsencode(tmp_path) + b"/caf\xe9 [red]x[red].txt"
+    with open(bad, "wb") as fh:
+        fh.write(("A report about the river and the bridge, long enough to keep. " * 4)
+                 .encode())
+    empty = tmp_path / "[bold]empty[bold].txt"
+    empty.write_text("", encoding="utf-8")
+    ok = _valid(tmp_path / "ok.jsonl", 0)
+    proc = run_cli("ingest", str(tmp_path), "--no-cluster")
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "[bold]empty[bold].txt" in proc.stderr  # printed as is, not read as markup
+    assert "ingested 2" in proc.stdout
+    assert ok.exists()
+
+
+def test_max_bytes_must_be_positive(run_cli: RunCli, tmp_path: Path) -> None:
+    ok = _valid(tmp_path / "ok.jsonl", 0)
+    for bad in ("0", "-1"):
+        proc = run_cli("ingest", str(ok), "--max-bytes", bad)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
