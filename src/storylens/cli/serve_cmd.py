@@ -68,7 +68,7 @@ def serve(
         settings = Settings.load(db=db)
         app = create_app(settings.db, token=token, allow_no_auth=no_auth,
                          max_body_bytes=max_body,
-                         allowed_hosts=LOOPBACK_HOSTS if loopback else None)
+                         allowed_hosts=_names(host) if loopback else None)
     except StorylensError as e:
         fail(str(e))
     sock = _listen(host, port)
@@ -80,6 +80,14 @@ def serve(
     config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=10,
                             server_header=False, proxy_headers=False, access_log=True)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _names(host: str) -> frozenset[str]:
+    """The Host header names a loopback server answers to: the usual loopback names and
+    the address it was given (``--host 127.0.0.2`` is reached as 127.0.0.2)."""
+    h = host.strip().lower()
+    bare = h.strip("[]")
+    return LOOPBACK_HOSTS | {bare, f"[{bare}]"} if ":" in bare else LOOPBACK_HOSTS | {h}
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -20,6 +20,7 @@ from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
 from storylens.server.security import (
     BodyLimitMiddleware,
+    HeadMiddleware,
     HostCheckMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -69,6 +70,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # add_middleware puts each one outside the previous: headers end up outermost.
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(HostCheckMiddleware, allowed=app.state.config.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -20,6 +20,7 @@ from storylens.api.articles import search_articles
 from storylens.errors import StoreError
 from storylens.records import Article
 from storylens.server.errors import ApiError
+from storylens.server.params import iso_datetime
 from storylens.store import Store, open_store
 from storylens.store.base import ArticleQuery
 
@@ -58,11 +59,9 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     if value is None or not value.strip():
         return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(422, "invalid_parameter",
-                       f"{name} {value[:40]!r}: not an ISO 8601 date; use e.g. 2022-10-24") \
-            from None
+        return iso_datetime(value)
+    except ValueError as e:
+        raise ApiError(422, "invalid_parameter", f"{name} {value[:40]!r}: {e}") from None
 
 
 def run_query(store: Store, query: ArticleQuery, *, lenient: bool

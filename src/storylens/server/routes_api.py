@@ -6,7 +6,6 @@ store connection is opened, used and closed. Every error leaves as ``ErrorBody``
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -15,6 +14,7 @@ from starlette.requests import Request
 
 from storylens import __version__, api
 from storylens.errors import InputError
+from storylens.ingest.bounds import loads_record
 from storylens.ingest.files import raw_from_json
 from storylens.records import RawDoc, article_id
 from storylens.server.deps import parse_when, request_store, run_query
@@ -141,11 +141,9 @@ async def post_articles(
                        "send the articles as a JSON array with Content-Type: application/json")
     body = await request.body()
     try:
-        items = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        msg = f"{e.msg} at line {e.lineno} column {e.colno}" if isinstance(
-            e, json.JSONDecodeError) else type(e).__name__
-        raise ApiError(400, "invalid_json", f"body is not valid JSON ({msg})") from None
+        items = loads_record(body, "body")
+    except InputError as e:
+        raise ApiError(400, "invalid_json", f"body is not valid JSON: {e.reason}") from None
     if not isinstance(items, list):
         raise ApiError(422, "invalid_request",
                        f"body must be a JSON array of article objects, got "

@@ -21,6 +21,7 @@ from storylens.records import Article
 from storylens.records_story import Level, Story
 from storylens.server.deps import request_store
 from storylens.server.errors import ApiError
+from storylens.server.params import form_int
 from storylens.server.routes_api import ERRORS, PREFIX
 from storylens.server.schemas import ErrorBody, PageLinks
 from storylens.server.schemas_story import StoryDetail, StoryPage, StorySummary
@@ -146,10 +147,10 @@ def stories_page(
     for name, value, ok in (("level", level, as_level(level)), ("sort", sort, as_sort(sort))):
         if value.strip() and not ok:
             notices.append(f"Ignored {name} {value[:40]!r}.")
-    size = int(min_size) if min_size.strip().isdigit() and 0 < int(min_size) < 10**6 else 1
+    size = form_int(min_size, 1, 999_999) or 1
     if min_size.strip() and str(size) != min_size.strip():
         notices.append(f"Ignored min size {min_size[:40]!r}: not a positive number.")
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    page_no = form_int(page, 1, 999_999) or 1
     q, lang = q.strip(), lang.strip().lower()
     n_hits: int | None = None
     with request_store(request) as store:

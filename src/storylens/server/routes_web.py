@@ -8,7 +8,7 @@ plain word search.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -21,6 +21,7 @@ from storylens.records_story import Story
 from storylens.server.api_docs import operations
 from storylens.server.deps import request_store, run_query
 from storylens.server.highlight import highlighted_paragraphs
+from storylens.server.params import day_end, form_int, iso_datetime
 from storylens.server.templating import query_url, render_html
 from storylens.store.base import ArticleQuery, Store
 
@@ -38,11 +39,11 @@ def _day(value: str, name: str, notices: list[str], *, inclusive_end: bool = Fal
     if not value:
         return None
     try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        notices.append(f"Ignored {name} {value[:40]!r}: not a date like 2022-10-24.")
+        when = iso_datetime(value)
+    except ValueError as e:
+        notices.append(f"Ignored {name} {value[:40]!r}: {e}.")
         return None
-    return when + timedelta(days=1) if inclusive_end and len(value) == 10 else when
+    return day_end(when, value) if inclusive_end else when
 
 
 @router.get("/articles", response_class=HTMLResponse)
@@ -52,7 +53,7 @@ def articles_page(
 ) -> HTMLResponse:
     """Articles newest first, with a search box, language/outlet/date filters and pages."""
     notices: list[str] = []
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    page_no = form_int(page, 1, 999_999) or 1
     q, lang, outlet = q.strip(), lang.strip().lower(), outlet.strip()
     query = ArticleQuery(lang=lang or None, outlet=outlet or None,
                          since=_day(since, "since", notices),

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from storylens.server.deps import config_of
 from storylens.server.errors import ApiError, error_body
 from storylens.server.headers import SECURITY_HEADERS
+from storylens.server.params import form_int
 
 _RAW_HEADERS = [(k.lower().encode("latin-1"), v.encode("latin-1"))
                 for k, v in SECURITY_HEADERS.items()]
@@ -71,6 +72,28 @@ class HostCheckMiddleware:
         await self.app(scope, receive, send)
 
 
+class HeadMiddleware:
+    """Answer ``HEAD`` as the same ``GET`` without its body (RFC 9110 §9.3.2): uptime
+    checkers and link checkers send HEAD, and a 405 tells them the page is broken."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 class BodyLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413, counting bytes as they arrive.
 
@@ -89,7 +112,7 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
-            if not declared.strip().isdigit():
+            if form_int(declared, 0, 10**15) is None:
                 await _reject(scope, receive, send, 400, "bad_request", "invalid Content-Length")
                 return
             if int(declared) > self.max_bytes:
