@@ -147,3 +147,60 @@ def test_max_bytes_must_be_positive(run_cli: RunCli, tmp_path: Path) -> None:
     for bad in ("0", "-1"):
         proc = run_cli("ingest", str(ok), "--max-bytes", bad)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+BUGGY = '''
+import storylens.api.ingestion as _ing
+
+_real = _ing.extract_article
+
+
+def _buggy(raw, **kw):
+    if raw.title == "BOOM":
+        raise RuntimeError("injected bug")
+    if raw.title == "CRASH-ALL":
+        raise SystemError("whole run")
+    return _real(raw, **kw)
+
+
+_ing.extract_article = _buggy
+
+import os as _os
+
+if _os.environ.get("CRASH_ALL"):
+    def _crash(*a, **kw):
+        raise SystemError("whole run [red]x")
+
+    _ing.ingest_raw = _crash
+'''
+
+
+def test_exit_codes_0_1_2_3(tmp_path: Path, run_cli: RunCli,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ok = _valid(tmp_path / "ok.jsonl", 0)
+    assert run_cli("ingest", str(ok), "--no-cluster").returncode == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n", encoding="utf-8")
+    assert run_cli("ingest", str(bad), "--no-cluster").returncode == 1
+    proc = run_cli("ingest", str(ok), "--db", str(tmp_path))  # a folder is no store
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(BUGGY, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", f"{hooks}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    boom = tmp_path / "boom.jsonl"
+    boom.write_text(json.dumps({**VALID, "title": "BOOM"}) + "\n"
+                    + json.dumps({**VALID, "title": "fine", "text": "Fine text. " * 9}) + "\n",
+                    encoding="utf-8")
+    proc = run_cli("ingest", str(boom), "--no-cluster", "--json")
+    assert proc.returncode == 3, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ingested"] == 1 and report["internal_errors"] == 1
+    assert "internal error RuntimeError" in report["failed"][0]["reason"]
+    assert "Traceback" not in proc.stderr
+    monkeypatch.setenv("CRASH_ALL", "1")  # a bug outside any one input: one line, exit 3
+    proc = run_cli("ingest", str(ok), "--no-cluster")
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    assert "internal error SystemError: whole run [red]x" in proc.stderr
+    crash_file = proc.stderr.split("Details: ")[1].split(";")[0]
+    assert "SystemError" in Path(crash_file).read_text(encoding="utf-8")

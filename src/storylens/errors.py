@@ -1,7 +1,7 @@
 """The error tree. Every error names the input it is about and, where one exists, the fix.
 
 Batch stages never return ``None`` on failure: they raise one of these per item, and the
-batch driver records it against that item and goes on (see ``storylens.api.ingest``).
+batch driver records it against that item and goes on (see ``storylens.api.ingestion``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from storylens.api.articles import (
     search_articles,
 )
 from storylens.api.compare import compare, stored_links
-from storylens.api.ingest import IngestReport, Progress, ingest, ingest_raw
+from storylens.api.ingestion import IngestReport, Progress, ingest, ingest_raw
 from storylens.api.stories import (
     cluster,
     get_story,
