@@ -204,3 +204,40 @@ def test_exit_codes_0_1_2_3(tmp_path: Path, run_cli: RunCli,
     assert "internal error SystemError: whole run [red]x" in proc.stderr
     crash_file = proc.stderr.split("Details: ")[1].split(";")[0]
     assert "SystemError" in Path(crash_file).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body>" + "".join(f"<p>Paragraph {i} of a long page.</p>" for i in range(60_000))
+    + "</body></html>",
+    "<html><body><p>" + "<br>" * 300_000 + "Some words at the end of it all.</p></body></html>",
+    "<html><body>" + "<div>" * 30_000 + "Deep text here." + "</div>" * 30_000 + "</body></html>",
+])
+def test_huge_or_deep_html_costs_bounded_time(html: str) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from storylens.extract.pipeline import extract_article
+    from storylens.records import RawDoc
+
+    t0 = time.perf_counter()
+    try:
+        art = extract_article(RawDoc(source="big.html", content=html, fmt="html"),
+                              now=datetime.now(UTC))
+    except InputError as e:
+        assert "no readable text" in e.reason or "no text" in e.reason
+    else:
+        assert art.text is not None
+    assert time.perf_counter() - t0 < 30  # minutes before; seconds now (generous for CI)
+
+
+def test_a_text_over_the_article_bound_is_cut_with_a_warning() -> None:
+    from datetime import UTC, datetime
+
+    from storylens.extract.pipeline import MAX_BODY_CHARS, extract_article
+    from storylens.records import RawDoc
+
+    text = "A sentence of a very long report about the harbour works.\n" * 30_000
+    art = extract_article(RawDoc(source="long.txt", content=text, fmt="text", lang="en"),
+                          now=datetime.now(UTC))
+    assert len(art.text) <= MAX_BODY_CHARS
+    assert any("text cut at" in w for w in art.warnings)

@@ -21,6 +21,11 @@ SiteLines = Callable[[str, list[str]], Mapping[str, int]]
 """Lookup: (outlet, line keys) -> in how many stored articles of that outlet each occurs."""
 
 
+MAX_BODY_CHARS = 1_000_000
+"""Longest text an article may have (the longest news reports are ~100,000 characters):
+the bound on what cleaning, language identification and later stages read per item."""
+
+
 def raw_line_keys(raw_text: str) -> list[str]:
     """Keys of the non-empty lines of a text, as counted for outlet repetition."""
     return [line_key(ln) for ln in raw_text.splitlines() if ln.strip()]
@@ -45,6 +50,11 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
         body = raw.content
     if not body.strip():
         raise InputError(raw.source, "no text in the input; skipped")
+    if len(body) > MAX_BODY_CHARS:
+        cut = body.rfind("\n", 0, MAX_BODY_CHARS)
+        body = body[: cut if cut > MAX_BODY_CHARS // 2 else MAX_BODY_CHARS]
+        warnings.append(f"text cut at {MAX_BODY_CHARS:,} characters (a news article is far "
+                        "shorter; the rest was not read)")
 
     outlet = outlet_of(raw.outlet, site_name, url)
     first = (raw.lang, 1.0) if raw.lang else detect(body)
