@@ -67,7 +67,7 @@ def ingest_raw(
 ) -> IngestReport:
     """Ingest already-read inputs (files, HTTP bodies, feeds): extract, dedupe, store."""
     report = IngestReport()
-    batch: list[Article] = []
+    batch: list[tuple[Article, set[str]]] = []
     pending_lines: Counter[tuple[str, str]] = Counter()
     seen: set[str] = set()
 
@@ -87,13 +87,17 @@ def ingest_raw(
         if not batch:
             return
         try:
-            with store.transaction():
-                store.add_articles(batch)
-                store.add_outlet_lines(pending_lines)
+            with store.transaction():  # check and write under one lock: exact counts even
+                already = store.existing_ids([a.id for a, _ in batch])  # with two writers
+                fresh = [(a, keys) for a, keys in batch if a.id not in already]
+                store.add_articles([a for a, _ in fresh])
+                store.add_outlet_lines(Counter((a.outlet or "", k) for a, keys in fresh
+                                               for k in keys))
         except StoreError:
             raise
         except Exception:  # one article the store refuses: write the others one by one
-            for art in batch:
+            already = set()
+            for art, _ in batch:
                 try:
                     store.add_articles([art])
                 except StoreError:
@@ -102,6 +106,10 @@ def ingest_raw(
                     report.ingested.remove(art.id)
                     report.failed.append((art.source, _internal(e)))
                     report.internal_errors += 1
+        for art, _ in batch:
+            if art.id in already:  # another writer stored it since we looked
+                report.ingested.remove(art.id)
+                report.duplicates.append(art.id)
         batch.clear()
         pending_lines.clear()
 
@@ -127,7 +135,7 @@ def ingest_raw(
             note(item.source, "failed")
             continue
         seen.add(aid)
-        batch.append(art)
+        batch.append((art, keys))
         for k in keys:
             pending_lines[(art.outlet or "", k)] += 1
         report.ingested.append(aid)
