@@ -76,7 +76,7 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
             outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
             first_time=header["first"], last_time=header["last"], title=header["title"],
             storyline_id=header["storyline_id"], prior_members=int(header["size"]),
-            n_content=int(header.get("nc", header["size"])),
+            n_content=int(header["nc"] if "nc" in header else header["size"]),
             span=(float(header["span"][0]), float(header["span"][1])) if header.get("span")
             else None)
     except (struct.error, ValueError, KeyError, TypeError, IndexError,
