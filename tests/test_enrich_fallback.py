@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storylens.enrich.entities import extract_entities
 from storylens.enrich.facts import enrich
-from storylens.enrich.fallback_ner import CapsTagger
+from storylens.enrich.fallback_ner import CapsTagger, _is_acronym, has_loose_words, stoplist
 from storylens.enrich.numbers import extract_numbers
 from storylens.enrich.quotes import extract_quotes
 
@@ -116,3 +117,41 @@ def test_enrich_on_name_soup(parts: list[str], lang: str | None) -> None:
         assert text[m.start:m.end] == m.text
     assert set(e.to_dict()) == {"entities", "actors", "countries", "numbers", "quotes",
                                 "title_refs"}
+
+
+# --- single rules ---------------------------------------------------------------------------
+
+
+def test_name_particles_join_a_span_and_org_words_label_it() -> None:
+    got = _pairs("Hier, la Banque de France a publié un rapport sur Ludwig van Beethoven "
+                 "et le FMI.", "fr")
+    assert {("Banque de France", "ORG"), ("FMI", "ORG")} <= got
+    assert any(t == "Ludwig van Beethoven" for t, _ in got)
+    assert _pairs("The meeting of the Labour Party in London ended.", "en") == {
+        ("Labour Party", "ORG"), ("London", "LOC")}
+
+
+def test_titles_mark_people_in_a_strong_position() -> None:
+    got = _pairs("Hier, le président Emmanuel Macron a reçu Olaf Scholz à Paris.", "fr")
+    assert got == {("Emmanuel Macron", "PER"), ("Olaf Scholz", "PER"), ("Paris", "LOC")}
+
+
+def test_german_common_nouns_are_not_names() -> None:
+    got = _pairs("Die Regierung und die Zeitung berichten über die Bundesbank in Berlin.", "de")
+    assert got == {("Berlin", "LOC")}
+
+
+@pytest.mark.parametrize(("text", "lang", "places"),
+                         [("東京と大阪で地震がありました。", "ja", {"東京", "大阪"}),
+                          ("서울에서 회의가 열렸다.", "ko", {"서울"})])
+def test_unspaced_scripts_find_gazetteer_places(text: str, lang: str, places: set[str]) -> None:
+    assert _pairs(text, lang) == {(p, "LOC") for p in places}
+
+
+def test_helpers() -> None:
+    assert [_is_acronym(w) for w in ("NATO", "U.S.", "N", "ABCDEFG", "Nato")] == [
+        True, True, False, False, False]
+    assert not has_loose_words("Banque de France") and has_loose_words("Banque centrale")
+    assert not has_loose_words("d’Ankara")
+    assert "le" in stoplist("fr") and stoplist("xx") == frozenset() == stoplist(None)
+    assert len(stoplist("tr")) > 100  # found through pycountry's language name

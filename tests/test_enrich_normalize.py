@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from storylens.enrich.entities import Mention
 from storylens.enrich.normalize import (
+    _fold_for_search,
     cluster_names,
     edit_distance_le1,
     norm_key,
@@ -77,3 +85,89 @@ def test_resolve_titles_skips_ambiguous_roles() -> None:
     src = ("The minister John Smith met the minister Jane Doe. Later the minister left.")
     mentions = [_m("John Smith", src), _m("Jane Doe", src)]
     assert resolve_titles(src, mentions, "en") == []
+
+
+# --- properties and more cases ---------------------------------------------------------------
+
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance (Damerau with adjacent transpositions), brute force."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i, j in itertools.product(range(1, len(a) + 1), range(1, len(b) + 1)):
+        cost = 0 if a[i - 1] == b[j - 1] else 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+            d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abc", max_size=6), st.text(alphabet="abc", max_size=6))
+def test_edit_distance_le1_matches_brute_force(a: str, b: str) -> None:
+    assert edit_distance_le1(a, b) == (_osa(a, b) <= 1) == edit_distance_le1(b, a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_norm_key_is_idempotent_and_clean(name: str) -> None:
+    k = norm_key(name)
+    assert norm_key(k) == k
+    assert k == k.strip() and "  " not in k
+    assert not any(unicodedata.combining(c) for c in k)
+    assert k == k.casefold()
+
+
+@pytest.mark.parametrize(("a", "b"), [("Mevlüt Çavuşoğlu", "MEVLUT CAVUSOGLU"),
+                                      ("Jean-Yves Le Drian", "Jean Yves le drian"),
+                                      ("O’Brien", "OBrien"), ("Ærø", "aero"),
+                                      ("U.S.", "u s"), ("Œuvre", "oeuvre")])
+def test_norm_key_equivalences(a: str, b: str) -> None:
+    assert norm_key(a) == norm_key(b)
+
+
+_names = st.lists(st.sampled_from(["Benny Gantz", "Gantz", "Ganz", "Benny", "Ilana Gantz",
+                                   "Recep Tayyip Erdoğan", "Erdogan", "Erdoğan", "Tayyip",
+                                   "Hamas", "Hammas", "Mossad", " "]), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_names, st.booleans())
+def test_cluster_names_maps_into_its_inputs_and_is_stable(names: list[str],
+                                                          fuzzy: bool) -> None:
+    canon = cluster_names(names, fuzzy=fuzzy)
+    real = {n for n in names if n.strip()}
+    assert set(canon) == real
+    assert set(canon.values()) <= real
+    for n, c in canon.items():
+        assert canon[c] == c  # a canonical name is its own canonical name
+        assert len(norm_key(c).split()) >= len(norm_key(n).split())
+    # spellings with one key share one canonical name
+    by_key: dict[str, set[str]] = {}
+    for n in real:
+        by_key.setdefault(norm_key(n), set()).add(canon[n])
+    assert all(len(v) == 1 for v in by_key.values())
+
+
+def test_display_prefers_the_original_diacritics_then_frequency() -> None:
+    assert cluster_names(["Erdogan", "Erdogan", "Erdoğan"])["Erdogan"] == "Erdoğan"
+    assert cluster_names(["Smith", "SMITH", "SMITH"])["Smith"] == "SMITH"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_fold_for_search_keeps_offsets(text: str) -> None:
+    folded = _fold_for_search(text)
+    assert len(folded) == len(text)
+
+
+def test_bare_roles_are_not_resolved() -> None:
+    src = "Le président Emmanuel Macron a parlé. Le président est parti."
+    refs = resolve_titles(src, [_m("Emmanuel Macron", src)], "fr")
+    # Fixed bug: the docstring says bare roles are not resolved, but "président" learnt from
+    # "Le président Emmanuel Macron" resolved the second, unrelated "Le président".
+    assert refs == []

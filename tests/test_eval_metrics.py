@@ -326,3 +326,78 @@ def test_pearson_matches_numpy_and_is_affine_invariant(
         r2 = pearson([a * scale + shift for a in x], y)
         assert r2 is not None
         assert r2 == pytest.approx(r, abs=1e-6)
+
+
+# --- refinement, coarsening and encoding ---------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(clusterings(), st.integers(0, 5))
+def test_splitting_a_predicted_cluster_never_raises_recall(
+        case: tuple[list[int], list[int], list[str]], split: int) -> None:
+    # (Precision is NOT monotone under splitting: {a,b,c} with gold {a,b}|{c} cut into
+    # {a,c}|{b} loses both correct pairs.)
+    gold, pred, _ = case
+    finer = [(p, i % 2) if p == split else (p, 0) for i, p in enumerate(pred)]
+    for metric in (b_cubed, pairwise):
+        assert metric(gold, finer).recall <= metric(gold, pred).recall + 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(clusterings())
+def test_splitting_along_the_gold_makes_precision_perfect(
+        case: tuple[list[int], list[int], list[str]]) -> None:
+    gold, pred, _ = case
+    pure = list(zip(pred, gold, strict=True))
+    for metric in (b_cubed, pairwise):
+        after = metric(gold, pure)
+        assert after.precision == 1.0
+        assert after.recall <= metric(gold, pred).recall + 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(clusterings(), st.integers(0, 5), st.integers(0, 5))
+def test_merging_two_predicted_clusters_never_lowers_recall(
+        case: tuple[list[int], list[int], list[str]], a: int, b: int) -> None:
+    gold, pred, _ = case
+    coarser = [a if p == b else p for p in pred]
+    for metric in (b_cubed, pairwise):
+        assert metric(gold, coarser).recall >= metric(gold, pred).recall - 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(clusterings())
+def test_cross_lingual_counts_are_a_subset_of_all_pair_counts(
+        case: tuple[list[int], list[int], list[str]]) -> None:
+    gold, pred, langs = case
+    allc, cross = pair_counts(gold, pred), cross_lingual_pair_counts(gold, pred, langs)
+    assert 0 <= cross.true_positive <= allc.true_positive
+    assert 0 <= cross.predicted <= allc.predicted and 0 <= cross.gold <= allc.gold
+    assert cross.true_positive <= min(cross.predicted, cross.gold)
+    # one language for everyone: no cross-lingual pair at all
+    none = cross_lingual_pair_counts(gold, pred, ["en"] * len(gold))
+    assert (none.true_positive, none.predicted, none.gold) == (0, 0, 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(small_labels)
+def test_all_in_one_b_cubed_precision_is_the_gold_purity(gold: list[int]) -> None:
+    n = len(gold)
+    expected = sum(gold.count(g) ** 2 for g in set(gold)) / n**2
+    r = b_cubed(gold, [0] * n)
+    assert r.recall == 1.0 and r.precision == pytest.approx(expected)
+
+
+def test_encode_labels_first_seen_order_and_mixed_types() -> None:
+    from storylens.eval.metrics import encode_labels
+
+    assert encode_labels(["b", 1, "b", (2, 3), 1.0]).tolist() == [0, 1, 0, 2, 1]
+    assert encode_labels([]).tolist() == []
+
+
+def test_pair_counts_prf_conventions() -> None:
+    from storylens.eval.metrics import PairCounts
+
+    assert PairCounts(0, 0, 0).prf() == PRF(1.0, 1.0, 1.0)
+    assert PairCounts(0, 3, 0).prf() == PRF(0.0, 1.0, 0.0)
+    assert PairCounts(2, 4, 8).prf() == PRF(0.5, 0.25, pytest.approx(1 / 3))

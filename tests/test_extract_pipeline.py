@@ -14,7 +14,7 @@ from storylens.enrich.language import detect, dominant_script, script_runs
 from storylens.enrich.outlets import domain_of, outlet_of
 from storylens.errors import InputError
 from storylens.extract.html import visible_text
-from storylens.extract.pipeline import extract_article
+from storylens.extract.pipeline import extract_article, raw_line_keys
 from storylens.records import RawDoc, article_id
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -126,3 +126,68 @@ def test_real_pages_extract(shared_data: Path) -> None:
         gold = set(gt[page_id]["articleBody"].lower().split())
         got = set(a.text.lower().split())
         assert len(gold & got) / max(1, len(gold)) > 0.6, page_id
+
+
+# --- provenance order, outlet repetition, fallbacks -------------------------------------------
+
+
+def test_date_provenance_falls_back_from_url_to_text() -> None:
+    from_url = extract_article(RawDoc(source="u", content=BODY, fmt="text", title="T",
+                                      url="https://x.de/2022/10/24/haushalt"), now=NOW)
+    assert (from_url.published, from_url.published_source) == (
+        datetime(2022, 10, 24, tzinfo=UTC), "url")
+    from_text = extract_article(RawDoc(source="t", content="Titel\n" + BODY + "\n21.04.2020",
+                                       fmt="text", lang="de"), now=NOW)
+    assert from_text.published_source == "text"
+    assert from_text.published is not None and from_text.published.date().isoformat() == \
+        "2020-04-21"
+    none = extract_article(RawDoc(source="n", content=BODY, fmt="text", title="T"), now=NOW)
+    assert none.published is None and none.published_source == "none"
+    assert any("no publication date" in w for w in none.warnings)
+
+
+def test_site_lines_are_asked_with_the_outlet_and_the_line_keys() -> None:
+    seen: list[tuple[str, list[str]]] = []
+    tagline = "Stadtanzeiger — Ihre Zeitung für die Stadt"
+
+    def lookup(outlet: str, keys: list[str]) -> dict[str, int]:
+        seen.append((outlet, keys))
+        return {k: 5 for k in keys if k.startswith("stadtanzeiger")}
+
+    raw = RawDoc(source="s", content=f"Haushalt beschlossen\n{BODY}\n{tagline}\n{BODY}",
+                 fmt="text", url="https://www.stadtanzeiger.de/a", lang="de")
+    a = extract_article(raw, now=NOW, site_lines=lookup)
+    assert seen == [("stadtanzeiger.de", raw_line_keys(raw.content))]
+    assert tagline not in a.text
+    assert any(r.text == tagline and r.reason.startswith("seen in 5") for r in a.removed)
+
+
+def test_no_outlet_means_no_site_lookup() -> None:
+    def lookup(outlet: str, keys: list[str]) -> dict[str, int]:
+        raise AssertionError("not called without an outlet")
+
+    extract_article(RawDoc(source="s", content=BODY, fmt="text"), now=NOW, site_lines=lookup)
+
+
+def test_given_language_is_lower_cased_with_full_confidence() -> None:
+    a = extract_article(RawDoc(source="s", content=BODY, fmt="text", lang="DE"), now=NOW)
+    assert (a.lang, a.lang_score) == ("de", 1.0)
+
+
+def test_encoding_note_becomes_a_warning_and_titles_fall_back() -> None:
+    raw = RawDoc(source="s", content="· · ·", fmt="text", encoding_note="decoded as cp1252")
+    a = extract_article(raw, now=NOW)
+    assert a.warnings[0] == "decoded as cp1252"
+    assert a.title == "(untitled)" and a.text == ""
+    assert a.warnings == ["decoded as cp1252", "no story text left after cleaning",
+                          "too little text to identify the language",
+                          "no publication date found; ordered by ingest time"]
+
+
+def test_blank_text_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no text in the input"):
+        extract_article(RawDoc(source="b", content="  \n ", fmt="text"), now=NOW)
+
+
+def test_raw_line_keys_skip_blank_lines() -> None:
+    assert raw_line_keys("Hello, World!\n\n  \nÉTÉ 2024") == ["hello world", "été 2024"]

@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storylens.learn import devset
 from storylens.learn.devset import DAY, DISTRACTOR, Row
@@ -108,3 +110,55 @@ def test_group_scores_by_hand() -> None:
     assert got["CJK"]["crosslingual_recall"] == 0.0
     full = scores(gold, pred, langs)
     assert full["n_gold"] == 2 and full["n_pred"] == 2 and "groups" in full
+
+
+# --- more: compression, ordering, fold properties, story files -----------------------------
+
+
+def test_compress_keeps_order_and_squeezes_the_span() -> None:
+    rows = [row(f"a{i}", f"e{i}", f"s{i}", T0 + i * 10 * DAY) for i in range(5)]
+    out = devset.compress([*rows, row("u", "e9", "s9", None)], days=2.0)
+    times = [r[0].time for r in out]
+    assert [r[0].id for r in out] == ["a0", "a1", "a2", "a3", "a4", "u"]
+    assert times[0] == T0 and times[4] == pytest.approx(T0 + 2 * DAY) and times[5] is None
+    assert devset.compress([row("u", "e", "s", None)], 1.0)[0][0].time is None
+
+
+def test_in_time_order_is_stable_for_ties() -> None:
+    rows = [row(f"t{i}", "e", "s", T0) for i in range(6)] + [row("u", "e", "s", None)]
+    a = devset.in_time_order(rows)
+    b = devset.in_time_order(list(reversed(rows)))
+    assert [r[0].id for r in a] == [r[0].id for r in b] and a[-1][0].id == "u"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=40), st.integers(1, 8))
+def test_folds_partition_the_storylines(sls: list[int], k: int) -> None:
+    rows = [row(f"a{i}", f"e{s}", f"sl{s}", T0) for i, s in enumerate(sls)]
+    folds = devset.storyline_folds(rows, k)
+    names = {f"sl{s}" for s in sls}
+    assert len(folds) == min(k, len(names))
+    seen = [sl for f in folds for sl in f.test_storylines]
+    assert sorted(seen) == sorted(names)
+    assert [f.index for f in folds] == list(range(len(folds)))
+
+
+def test_story_file_joins_the_parts_of_a_directory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(devset, "DEVDATA", tmp_path / "dev")
+    d = tmp_path / "stories"
+    d.mkdir()
+    (d / "b.jsonl").write_text('{"id": 2}\n', encoding="utf-8")
+    (d / "a.jsonl").write_text('{"id": 1}\n', encoding="utf-8")
+    out = devset.story_file(d)
+    assert out == tmp_path / "dev" / "stories.jsonl"
+    assert out.read_text(encoding="utf-8") == '{"id": 1}\n{"id": 2}\n'
+    assert devset.story_file(out) == out
+    with pytest.raises(SystemExit, match=r"no labelled \.jsonl"):
+        devset.story_file(tmp_path / "dev" / "..")  # holds no .jsonl directly
+
+
+def test_streams_for_adds_mixed_only_with_distractors() -> None:
+    rows = story_rows()
+    assert set(devset.streams_for(rows, [])) == {"real", "sparse", "busy"}
+    noise = [row("d0", "n0", "n0", T0)]
+    assert set(devset.streams_for(rows, noise)) == {"real", "sparse", "busy", "mixed"}

@@ -32,7 +32,8 @@ def parse_date(value: str, *, lang: str | None = None, now: datetime | None = No
 
     settings: dict[str, object] = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC"}
     if now is not None:
-        settings["RELATIVE_BASE"] = now.replace(tzinfo=None)
+        # dateparser works in naive UTC here: convert before dropping the zone.
+        settings["RELATIVE_BASE"] = as_utc(now).replace(tzinfo=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

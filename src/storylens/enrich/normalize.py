@@ -255,6 +255,8 @@ def resolve_titles(text: str, mentions: Sequence[SpanLike], lang: str | None) ->
         if not phrase or len(phrase.split()) > 7:
             continue
         key = _role_key(phrase)
+        if key == norm_key(h.group()):
+            continue  # a bare role ("le président") names nobody in particular
         learned.setdefault(key, set()).add(norm_key(m.text))
         display.setdefault(norm_key(m.text), m.text)
         used_spans.add((lo + h.start(), m.start))

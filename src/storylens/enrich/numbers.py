@@ -82,6 +82,7 @@ _FUNCTION = frozenset(
      "la", "les", "de", "du", "des", "sur", "dans", "par", "pour", "que", "qui", "est", "ont", "a",
      "und", "oder", "im", "am", "an", "der", "die", "das", "den", "dem", "zu", "von", "mit", "ist",
      "sind", "y", "o", "el", "los", "las", "del", "con", "por", "para", "es", "son"])
+_SCALE_WORD = re.compile(r"[ \u00a0]+(\w+)\.?")
 _POINT_LANGS = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi"})
 _MONTHS = frozenset(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -151,13 +152,17 @@ def extract_numbers(text: str, lang: str | None) -> list[NumberMention]:
         if pm:
             kind, pos, unit = "percent", pm.end(), pm.group().strip()
         else:
-            sc = re.compile(r"[ \u00a0]+(\w+)\.?").match(text, pos)
-            if sc and sc.group(1).lower() in _SCALES:
+            # Scale words multiply, and stack: "500 mil millones" is 5e11.
+            sc = _SCALE_WORD.match(text, pos)
+            scaled = False
+            while sc and sc.group(1).lower() in _SCALES:
                 value *= _SCALES[sc.group(1).lower()]
-                pos = sc.end()
+                pos, scaled = sc.end(), True
+                sc = _SCALE_WORD.match(text, pos)
+            if scaled:
                 c = re.compile(r"\s+(?:de\s+|d['’]|of\s+)").match(text, pos)
                 if c:
-                    pos = c.end() - 1
+                    pos = c.end()  # at the unit: "millions de dollars", "milliards d'euros"
             if pos < len(text) and text[pos] in _CURRENCY_SYM:
                 kind, pos = "money", pos + 1
             elif pos + 1 < len(text) and text[pos] == " " and text[pos + 1] in _CURRENCY_SYM:

@@ -30,6 +30,8 @@ def domain_of(url: str | None) -> str | None:
         return None
     if not host or (url.split(":", 1)[0].lower() not in ("http", "https") and "//" in url):
         return None
+    if "." not in host or any(c.isspace() for c in host):
+        return None  # "n/a", "unknown", "not a url", "localhost": no domain names an outlet
     ext = _extractor()(host)
     name = ext.top_domain_under_public_suffix if hasattr(ext, "top_domain_under_public_suffix") \
         else ext.registered_domain

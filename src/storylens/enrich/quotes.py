@@ -122,11 +122,14 @@ def extract_quotes(
     verb_re = _verb_re(lang)
     out: list[Quote] = []
     last_speaker: str | None = None
-    for qs, qe in find_quote_spans(text):
+    spans = find_quote_spans(text)
+    for k, (qs, qe) in enumerate(spans):
         inner = text[qs + 1:qe - 1].strip()
         speaker: str | None = None
         verb: str | None = None
         stop = _sentence_end(text, qe, 130)
+        if k + 1 < len(spans):  # a verb past the next quote attributes that one, not this
+            stop = min(stop, spans[k + 1][0])
         vm = verb_re.search(text, qe, min(stop + 1, qe + 80))
         if vm:
             verb = vm.group()

@@ -35,7 +35,13 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str | None]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise InputError(source, "not valid UTF-8 and no known text encoding fits; skipped")
+    # charset-normalizer breaks ties by code page name, so Western text it cannot tell
+    # apart ("Besançon", "Straße") came out as cp1250 or cp1257 mojibake. Among equally
+    # good fits, prefer windows-1252, the web's default legacy encoding (WHATWG).
+    tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
+    best = next((m for m in tied if m.encoding == "cp1252"), best)
     return str(best), f"not valid UTF-8; decoded as {best.encoding}"

@@ -146,6 +146,9 @@ def parse_bytes(
     except InputError as e:
         yield e
         return
+    if not text.strip():  # a lone BOM, or only Unicode spaces that bytes.strip() keeps
+        yield InputError(source, "empty file; nothing to ingest")
+        return
     if fmt == "auto":
         fmt = sniff_format(text)
         if fmt == "jsonl":

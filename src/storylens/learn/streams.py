@@ -219,7 +219,7 @@ def title_duplicate_links(
         prefix = len(ts) - math.ceil(min_jaccard * len(ts)) + 1
         rare = sorted(ts, key=lambda tok: (len(index[tok]), tok))[:prefix]
         for j in {j for tok in rare for j in index[tok]}:
-            if j == i or outlet[i] == outlet[j] or outlet[i] is None:
+            if j == i or outlet[i] == outlet[j] or outlet[i] is None or outlet[j] is None:
                 continue
             tj = toks[j]
             if len(ts & tj) / len(ts | tj) >= min_jaccard:

@@ -53,6 +53,8 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
     try:
         (n,) = _LEN.unpack_from(blob, 0)
         header = json.loads(blob[4 : 4 + n].decode("utf-8"))
+        if not isinstance(header, dict):
+            raise ValueError(f"header is a {type(header).__name__}, not an object")
         if header.get("v") != VERSION:
             raise ValueError(f"snapshot version {header.get('v')!r}, expected {VERSION}")
         off = 4 + n
@@ -65,19 +67,21 @@ def from_snapshot(cid: str, blob: bytes) -> EventState:
             arrays.append(arr)
         if off != len(blob):
             raise ValueError(f"{len(blob) - off} trailing bytes")
-    except (struct.error, ValueError, KeyError, UnicodeDecodeError) as exc:
+        dense, tk, tv, bk, bv = arrays
+        f32 = np.float32
+        # inside the try: a damaged header can lack a field or hold the wrong type
+        st = EventState(
+            id=cid, dense_sum=dense.astype(f32), names=Counter(header["names"]),
+            numbers=Counter(header["numbers"]), langs=Counter(header["langs"]),
+            outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
+            first_time=header["first"], last_time=header["last"], title=header["title"],
+            storyline_id=header["storyline_id"], prior_members=int(header["size"]),
+            n_content=int(header["nc"] if "nc" in header else header["size"]),
+            span=(float(header["span"][0]), float(header["span"][1])) if header.get("span")
+            else None)
+    except (struct.error, ValueError, KeyError, TypeError, IndexError,
+            UnicodeDecodeError) as exc:
         raise StoreError(f"cluster state {cid!r} is unreadable ({exc})") from exc
-    dense, tk, tv, bk, bv = arrays
-    f32 = np.float32
-    st = EventState(
-        id=cid, dense_sum=dense.astype(f32), names=Counter(header["names"]),
-        numbers=Counter(header["numbers"]), langs=Counter(header["langs"]),
-        outlets=Counter(header["outlets"]), times=[float(t) for t in header["times"]],
-        first_time=header["first"], last_time=header["last"], title=header["title"],
-        storyline_id=header["storyline_id"], prior_members=int(header["size"]),
-        n_content=int(header.get("nc", header["size"])),
-        span=(float(header["span"][0]), float(header["span"][1])) if header.get("span")
-        else None)
     # read-only views into the blob: a compact state costs its snapshot's bytes, no copies
     st.set_packed((tk.view(np.int32), tv.view(f32)), (bk.view(np.int32), bv.view(f32)))
     return st

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -77,7 +78,8 @@ class StaticModelFile:
                     z["logp"].astype(np.float32, copy=False),
                     meta,
                 )
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            # an empty file raises EOFError, a damaged zip BadZipFile: both are unusable
             raise ConfigError(f"{path}: not a usable static embedding model ({exc})") from exc
 
     def save(self, path: Path) -> None:
