@@ -1,4 +1,4 @@
-"""Properties of the development-stream builders (storylens.eval.streams), beside the examples
+"""Properties of the development-stream builders (storylens.learn.streams), beside the examples
 in test_streams.py: the constrained union-find against brute force, the prefix-filtered
 title-duplicate search against all pairs, and the invariants of the text, URL, date and
 shuffle helpers."""
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storylens.eval.streams import (
+from storylens.learn.streams import (
     DateSimulation,
     StreamArticle,
     constrained_components,

@@ -1,5 +1,5 @@
-"""The cleaner's line-labelled data (storylens.extract.line_dataset) and its training entry
-point (storylens.extract.train_cleaner) on a tiny synthetic article-extraction set: visible
+"""The cleaner's line-labelled data (storylens.learn.line_dataset) and its training entry
+point (storylens.learn.train_cleaner) on a tiny synthetic article-extraction set: visible
 lines per block, the labelling rule, the hash split, and a real fit that writes usable weights.
 """
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storylens.extract import train_cleaner
-from storylens.extract.line_dataset import (
+from storylens.extract.line_features import all_feature_names
+from storylens.learn import train_cleaner
+from storylens.learn.line_dataset import (
     LabelledPage,
     data_available,
     html_to_lines,
@@ -22,7 +23,6 @@ from storylens.extract.line_dataset import (
     split_of,
     tokens,
 )
-from storylens.extract.line_features import all_feature_names
 
 # --- html_to_lines --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storylens.errors import ConfigError
-from storylens.represent.distill import pca, quantise
+from storylens.learn.distill import pca, quantise
 from storylens.represent.static import (
     SPACE,
     Segmenter,

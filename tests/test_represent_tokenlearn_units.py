@@ -1,4 +1,4 @@
-"""Units of the static model's refit (storylens.represent.tokenlearn) beside
+"""Units of the static model's refit (storylens.learn.tokenlearn) beside
 test_tokenlearn.py: the CSR counts against dense matrices, the tokenizer it shares with the
 embedder, windows, the corpus reader and the array cache."""
 
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storylens.represent.static import SPACE, StaticEmbedder, StaticModelFile
-from storylens.represent.tokenlearn import (
+from storylens.learn.tokenlearn import (
     _cached,
     count_tokens,
     fitting_chunks,
@@ -22,6 +21,7 @@ from storylens.represent.tokenlearn import (
     token_features,
     windows,
 )
+from storylens.represent.static import SPACE, StaticEmbedder, StaticModelFile
 
 _docs = st.lists(st.lists(st.integers(0, 5), max_size=6), min_size=1, max_size=7)
 

@@ -3,8 +3,8 @@ repairs that make hostile text storable.
 
 - ``label``: a file name or source made printable and storable (bytes that are not
   UTF-8 in a file name become U+FFFD; the file itself is still read by its real name).
-- ``clean_str``: lone UTF-16 surrogates (``"\\ud800"`` in JSON) become U+FFFD, NUL
-  characters are dropped; everything else is kept.
+- ``clean_str``: lone UTF-16 surrogates (``"\\ud800"`` in JSON) become U+FFFD (they
+  cannot be encoded, so stored, hashed or printed); everything else is kept.
 - ``loads_record``: one JSON record, with every failure class (syntax, encoding,
   nesting, integers too long for Python) as that record's ``InputError``.
 - ``gunzip_bounded`` and ``bounded_lines``: decompression and line reading that stop at
@@ -33,9 +33,7 @@ def label(name: str) -> str:
 
 
 def clean_str(s: str) -> str:
-    """``s`` with lone surrogates replaced by U+FFFD and NUL characters removed."""
-    if "\x00" in s:
-        s = s.replace("\x00", "")
+    """``s`` with lone surrogates replaced by U+FFFD."""
     return _SURROGATE.sub("\ufffd", s) if _SURROGATE.search(s) else s
 
 
@@ -76,7 +74,7 @@ def gunzip_bounded(data: bytes, limit: int, where: str) -> bytes:
                                         "(--max-bytes); skipped")
             pending = d.unconsumed_tail
         if not d.eof:
-            raise InputError(where, "truncated gzip data; skipped")
+            raise InputError(where, "corrupt gzip data (truncated); skipped")
         rest = d.unused_data.lstrip(b"\x00")
     return bytes(out)
 

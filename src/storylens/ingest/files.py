@@ -196,9 +196,10 @@ def _parse_jsonl(lines: Iterable[bytes | None], source: str, max_bytes: int
     seen_any = False
     for lineno, raw_line in enumerate(lines, start=1):
         where = f"{source}:{lineno}"
-        if raw_line is None:
+        if raw_line is None or len(raw_line) > max_bytes:
             seen_any = True
-            yield InputError(where, f"line is over the {_mb(max_bytes)} limit; skipped")
+            yield InputError(where, f"line is over the limit ({_mb(max_bytes)}, "
+                                    "--max-bytes); skipped")
             continue
         if not raw_line.strip():
             continue
