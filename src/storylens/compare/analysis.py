@@ -39,7 +39,7 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 def fold(s: str) -> str:
     """Casefold and strip diacritics (Erdoğan -> erdogan) for matching across outlets."""
-    s = unicodedata.normalize("NFKD", s.casefold())
+    s = unicodedata.normalize("NFKD", s.casefold()).casefold()  # NFKD can yield capitals: 𝚨 -> Α
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
