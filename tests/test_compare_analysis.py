@@ -84,6 +84,17 @@ def test_prepare_title_is_sentence_zero_and_not_repeated() -> None:
         assert doc[s.start:s.end] == s.text, "offsets point into the analysed document"
 
 
+def test_prepare_keeps_a_first_word_the_title_is_a_prefix_of() -> None:
+    """Regression: title "Vote" over a text opening "Voters ..." lost "Vote" from it."""
+    a = art("v", "Voters in Chile elected a parliament.", title="Vote")
+    doc, sents = prepare(a)
+    assert doc == a.doc == "Vote\n\nVoters in Chile elected a parliament."
+    assert [s.text for s in sents] == ["Vote", "Voters in Chile elected a parliament."]
+    assert all(doc[s.start:s.end] == s.text for s in sents)
+    b = art("w", "Vote\nChile elected a parliament.", title="Vote")
+    assert prepare(b)[0] == "Vote\n\nChile elected a parliament.", "a real title copy goes"
+
+
 def test_prepare_without_title_or_text() -> None:
     doc, sents = prepare(art("n", "Only a body here. Second one."))
     assert doc == "Only a body here. Second one."

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.sentences import Sentence, split_sentences
-from storylens.records import Article
+from storylens.records import Article, starts_with_title
 from storylens.represent.base import Embedder
 from storylens.store.base import AnalysisStore
 
@@ -265,7 +265,7 @@ def prepare(a: Article) -> tuple[str, list[Sentence]]:
     """The analysed document of ``a`` (title, blank line, text; the title not repeated)
     and its sentences, the title being sentence 0."""
     title, text = (a.title or "").strip(), (a.text or "").strip()
-    if title and text.startswith(title):
+    if starts_with_title(text, title):
         text = text[len(title):].lstrip()
     doc = a.doc
     sents: list[Sentence] = []
