@@ -83,7 +83,7 @@ class Article:
         """Title, blank line, text (the title not repeated when the text starts with it):
         the document compare, coverage and the story pages analyse."""
         title, text = (self.title or "").strip(), (self.text or "").strip()
-        if title and text.startswith(title):
+        if starts_with_title(text, title):
             text = text[len(title):].lstrip()
         return f"{title}\n\n{text}" if title else text
 
@@ -108,6 +108,14 @@ class Article:
         if not include_raw:
             d.pop("raw")
         return d
+
+
+def starts_with_title(text: str, title: str) -> bool:
+    """Whether ``text`` opens with a copy of ``title`` (extractors often keep it): the
+    title followed by a non-word character or the end, so title "Vote" is not cut from
+    a text opening "Voters ..."."""
+    return bool(title) and text.startswith(title) and not (
+        text[len(title):len(title) + 1].isalnum() and title[-1:].isalnum())
 
 
 def article_id(raw: RawDoc) -> str:

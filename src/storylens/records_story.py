@@ -70,9 +70,12 @@ def copy_roots(duplicate_of: dict[str, str | None]) -> dict[str, str]:
     coverage analysis and the story page fold copies with it, so they agree."""
     roots: dict[str, str] = {}
     for start in duplicate_of:
-        i, seen = start, {start}
-        while (nxt := duplicate_of.get(i)) and nxt in duplicate_of and nxt not in seen:
+        path, seen = [start], {start}
+        while (nxt := duplicate_of.get(path[-1])) and nxt in duplicate_of:
+            if nxt in seen:  # a cycle: its smallest id is the original, for all its members
+                path = [min(path[path.index(nxt):])]
+                break
             seen.add(nxt)
-            i = nxt
-        roots[start] = i
+            path.append(nxt)
+        roots[start] = path[-1]
     return roots

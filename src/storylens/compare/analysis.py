@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.sentences import Sentence, split_sentences
-from storylens.records import Article
+from storylens.records import Article, starts_with_title
 from storylens.represent.base import Embedder
 from storylens.store.base import AnalysisStore
 
@@ -39,7 +39,7 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 def fold(s: str) -> str:
     """Casefold and strip diacritics (Erdoğan -> erdogan) for matching across outlets."""
-    s = unicodedata.normalize("NFKD", s.casefold())
+    s = unicodedata.normalize("NFKD", s.casefold()).casefold()  # NFKD can yield capitals: 𝚨 -> Α
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
@@ -265,7 +265,7 @@ def prepare(a: Article) -> tuple[str, list[Sentence]]:
     """The analysed document of ``a`` (title, blank line, text; the title not repeated)
     and its sentences, the title being sentence 0."""
     title, text = (a.title or "").strip(), (a.text or "").strip()
-    if title and text.startswith(title):
+    if starts_with_title(text, title):
         text = text[len(title):].lstrip()
     doc = a.doc
     sents: list[Sentence] = []

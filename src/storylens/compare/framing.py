@@ -174,12 +174,14 @@ def referent_substitutions(doc_a: str, doc_b: str) -> list[Substitution]:
         if not ca or not cb:
             continue
         top_a, top_b = ca.most_common(1)[0][0], cb.most_common(1)[0][0]
+        done: set[tuple[str, str]] = set()  # each side's sole designation: one pair, once
         for k, n in ca.most_common():
             if k not in cb:
+                done.add((k, top_b))
                 out.append(Substitution(ref, shown[0][k], shown[1][top_b],
                                         "referent-lexicon", n, cb[top_b]))
         for k, n in cb.most_common():
-            if k not in ca:
+            if k not in ca and (top_a, k) not in done:
                 out.append(Substitution(ref, shown[0][top_a], shown[1][k],
                                         "referent-lexicon", ca[top_a], n))
     return out

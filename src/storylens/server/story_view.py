@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
 
-from storylens.records import Article
+from storylens.records import Article, starts_with_title
 from storylens.records_story import Level, Story
 from storylens.server.story_members import member_time
 from storylens.store.base import Store
 
 Sort = Literal["recent", "size"]
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟।])[\"'»”’)\]]*\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟।])([\"'»”’)\]]*)\s+")
 
 
 @dataclass(slots=True)
@@ -41,7 +41,8 @@ def as_sort(value: str) -> Sort | None:
 def lead_sentence(text: str, limit: int = 220) -> str:
     """The first sentence of ``text`` on one line, cut at ``limit`` characters."""
     flat = " ".join(text.split())
-    first = _SENTENCE_END.split(flat, maxsplit=1)[0] if flat else ""
+    end = _SENTENCE_END.search(flat)
+    first = flat[:end.end(1)] if end else flat  # closing quotes stay with the sentence
     if len(first) <= limit:
         return first
     return first[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -74,6 +75,6 @@ def _body(a: Article) -> str:
     """The text without a leading copy of the title (extractors often keep it)."""
     text = a.text.strip()
     title = a.title.strip()
-    if title and text.startswith(title):
+    if starts_with_title(text, title):
         text = text[len(title):].strip()
     return text or title
