@@ -17,7 +17,6 @@ import bisect
 import hashlib
 import re
 import threading
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,17 +28,13 @@ import numpy.typing as npt
 from storylens.compare.sentences import Sentence, split_sentences
 from storylens.records import Article
 from storylens.represent.base import Embedder
+from storylens.textnorm import fold as fold  # re-exported: server.story_coverage reads it
+from storylens.textnorm import number_key, parse_number
 
 FloatMatrix = npt.NDArray[np.float32]
 
 _CAPWORD = re.compile(r"(?<![\w])([^\W\d_][\w’'-]+)")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
-
-
-def fold(s: str) -> str:
-    """Casefold and strip diacritics (Erdoğan -> erdogan) for matching across outlets."""
-    s = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
 @dataclass(slots=True)
@@ -184,15 +179,6 @@ def _embed_unique(embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
     return rows[[at[t] for t in texts]]
 
 
-def _norm_number(raw: str) -> str | None:
-    digits = re.sub(r"[.,](?=\d{3}\b)", "", raw).replace(",", ".")
-    try:
-        v = float(digits)
-    except ValueError:
-        return None
-    return None if v <= 10 else f"{v:g}"
-
-
 def analyse(article: Article, embedder: Embedder, *, enrich: bool = True) -> Analysis:
     """Split, enrich and embed ``article`` (never raises on odd text)."""
     return analyse_many([article], embedder, enrich=enrich)[0]
@@ -278,7 +264,7 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, en: A
                 years.add(int(n.value))
             i = sent_at(n.start)
             if i is not None and (n.value > 10 or n.kind == "year"):
-                nums[i].add(f"{n.value:g}")
+                nums[i].add(number_key(n.value))
         countries = Counter(en.countries)
         quotes = len(en.quotes)
     else:
@@ -289,10 +275,9 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, en: A
                     names[i].add(fold(w))
                     entities[w] += 1
             for m in _NUMBER.finditer(s.text):
-                v = _norm_number(m.group(0))
-                if v is not None:
-                    nums[i].add(v)
-                    fv = float(v)
+                fv = parse_number(m.group(0))
+                if fv is not None and fv > 10:
+                    nums[i].add(number_key(fv))
                     if 1900 <= fv <= 2100 and fv.is_integer():
                         years.add(int(fv))
     return Analysis(
