@@ -16,8 +16,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.sentences import Sentence, split_sentences
+from storylens.lru import LRUCache
 from storylens.records import Article
 from storylens.represent.base import Embedder
 from storylens.textnorm import fold as fold  # re-exported: server.story_coverage reads it
@@ -114,32 +114,23 @@ class AnalysisCache:
     """Bounded in-memory memo of the two costly parts of an analysis, for callers that
     analyse the same articles again (a story page re-rendered as the story grows):
     sentence vectors by (embedder, sentence text) and enrichments by (language, document
-    hash). Thread-safe; least recently used entries go first. Nothing is persisted."""
+    hash), each an ``lru.LRUCache`` (misses are computed in one batch, which
+    ``functools.lru_cache`` cannot do). Thread-safe; least recently used entries go
+    first. Nothing is persisted."""
 
     def __init__(self, max_vectors: int = 8192, max_enrichments: int = 1024) -> None:
-        self._vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
-        self._enriched: OrderedDict[tuple[str | None, str], Any] = OrderedDict()
-        self._max_vectors, self._max_enrichments = max_vectors, max_enrichments
-        self._lock = threading.Lock()
+        self._vectors: LRUCache[tuple[str, str], FloatMatrix] = LRUCache(max_vectors)
+        self._enriched: LRUCache[tuple[str | None, str], Any] = LRUCache(max_enrichments)
 
     def vectors(self, embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
         """One row per text: cached rows, the rest embedded in one call."""
         name = f"{embedder.name}/{embedder.dim}"
-        with self._lock:
-            hit = {t: v for t in texts if (v := self._vectors.get((name, t))) is not None}
+        hit = {t: v for (_, t), v in self._vectors.get_many((name, t) for t in texts).items()}
         missing = [t for t in dict.fromkeys(texts) if t not in hit]
         if missing:
             fresh = _embed_unique(embedder, missing)
             hit.update(zip(missing, fresh, strict=True))
-            with self._lock:
-                for t, v in zip(missing, fresh, strict=True):
-                    self._vectors[(name, t)] = v
-                while len(self._vectors) > self._max_vectors:
-                    self._vectors.popitem(last=False)
-        with self._lock:
-            for t in hit:
-                if (name, t) in self._vectors:
-                    self._vectors.move_to_end((name, t))
+            self._vectors.put_many(((name, t), v) for t, v in zip(missing, fresh, strict=True))
         if not texts:
             return np.zeros((0, embedder.dim), dtype=np.float32)
         return np.stack([hit[t] for t in texts]).astype(np.float32, copy=False)
@@ -149,20 +140,14 @@ class AnalysisCache:
         """``_enrich_all`` with cached results reused (failures are not cached)."""
         keys = [(lang, hashlib.blake2b(d.encode("utf-8"), digest_size=16).hexdigest())
                 for d, lang in zip(docs, langs, strict=True)]
-        with self._lock:
-            out = [self._enriched.get(k) for k in keys]
+        cached = self._enriched.get_many(keys)
+        out: list[Any | None] = [cached.get(k) for k in keys]
         todo = [i for i, en in enumerate(out) if en is None]
         fresh = _enrich_all([docs[i] for i in todo], [langs[i] for i in todo])
-        with self._lock:
-            for i, en in zip(todo, fresh, strict=True):
-                out[i] = en
-                if en is not None:
-                    self._enriched[keys[i]] = en
-            for k in keys:
-                if k in self._enriched:
-                    self._enriched.move_to_end(k)
-            while len(self._enriched) > self._max_enrichments:
-                self._enriched.popitem(last=False)
+        for i, en in zip(todo, fresh, strict=True):
+            out[i] = en
+        self._enriched.put_many((keys[i], en) for i, en in zip(todo, fresh, strict=True)
+                                if en is not None)
         return out
 
 
