@@ -85,19 +85,10 @@ def write_table(table: DocFreqTable, path: Path = TABLE_PATH) -> None:
 
 @lru_cache(maxsize=1)
 def load_table() -> DocFreqTable:
-    """The shipped table; ``ConfigError`` when it is missing or unreadable.
-
-    Keys are folded again on load: a table written before ``textnorm.fold`` spelt ı and ł
-    in ASCII holds "yapılan" and "powiedział", which text now folds to "yapilan" and
-    "powiedzial"; re-folding keeps those frequent words frequent (the shipped table has
-    no two keys that fold alike; if a table had, the larger count wins)."""
+    """The shipped table; ``ConfigError`` when it is missing or unreadable."""
     try:
         d = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
-        df: dict[str, int] = {}
-        for k, v in d["df"].items():
-            key = fold(str(k))
-            df[key] = max(df.get(key, 0), int(v))
-        return DocFreqTable(int(d["n_docs"]), df)
+        return DocFreqTable(int(d["n_docs"]), {str(k): int(v) for k, v in d["df"].items()})
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ConfigError(f"{TABLE_PATH}: cannot read the word table ({e}); retrain with "
                           "`python -m storylens.compare.train_dimensions`") from e
