@@ -44,6 +44,11 @@ def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded
 
 
+def test_fold_without_the_table_only_casefolds_and_strips_marks() -> None:
+    assert fold("Łódź İstanbul Straße O’Brien", table=False) == "łodz istanbul strasse o’brien"
+    assert fold("Erdoğan", table=False) == fold("Erdoğan") == "erdogan"
+
+
 def test_fold_is_idempotent_and_table_is_lower_case() -> None:
     for text in ("Ærø Łódź İstanbul Straße", "Þórður Đoković ĦAMRUN", "l’ONU ʻOumuamua"):
         assert fold(fold(text)) == fold(text)
