@@ -71,11 +71,16 @@ APOSTROPHES: Final[dict[str, str]] = {
 }
 """Apostrophe-like characters, folded to ASCII "'" (entity keys then drop it)."""
 
-FOLD_TABLE: Final[dict[int, str]] = str.maketrans({**FOLD_LETTERS, **APOSTROPHES})
-"""The one translation table ``fold`` applies (letters and apostrophes)."""
+FOLD_TABLE: Final[dict[str, str]] = {**FOLD_LETTERS, **APOSTROPHES}
+"""The one table ``fold`` applies (letters and apostrophes)."""
+
+_TABLE_RE: Final = re.compile("[" + "".join(FOLD_TABLE) + "]")
 
 
-_NO_TABLE: Final[dict[int, str]] = {}
+def _apply_table(s: str) -> str:
+    # a regex scan in C, a Python call per hit: ~4x faster than str.translate with a
+    # dict on non-ASCII text, where hits are few
+    return _TABLE_RE.sub(lambda m: FOLD_TABLE[m.group()], s)
 
 
 def fold(text: str, *, table: bool = True) -> str:
@@ -91,13 +96,14 @@ def fold(text: str, *, table: bool = True) -> str:
     (overall Pearson 0.7988 -> 0.7963); refitted out of fold, the two folds are level.
     Retrain the dimensions with the table before switching it on there.
     """
-    t = FOLD_TABLE if table else _NO_TABLE
-    s = text.casefold().translate(t)
+    s = text.casefold()
     if s.isascii():
-        return s
+        return _apply_table(s) if table else s  # only "`" can hit: no NFKD needed
+    if table:
+        s = _apply_table(s)
     s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return s.casefold().translate(t)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    return _apply_table(s) if table else s
 
 
 @lru_cache(maxsize=8192)
