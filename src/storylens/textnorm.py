@@ -32,13 +32,14 @@ spelling. Folding is character by character, so ``fold_with_map(t)[0] == fold(t)
 ``nfkc_lower`` is the other, lighter normalisation: NFKC plus lower case, marks kept. It
 is what the embedders' vocabularies were built with (see its docstring).
 
-Numbers (``parse_number``, ``number_key``): one digit-string parser for linking, the
-comparison's fallback and enrichment. A separator followed by exactly three digits is a
-thousands separator ("1,234" / "1.234" / "1 234" -> 1234); any other single "." or ","
-is the decimal mark ("1,5" -> 1.5). With a language, a lone separator that is that
-language's decimal mark is decimal even before three digits ("1.500" in English -> 1.5,
-in German 1500). ``number_key`` is the canonical string of a value ("1500", "1.5",
-"1.5e+06"), so that "1,500" and "1.500" written by two outlets compare equal.
+Numbers (``parse_number``, ``number_key``): one digit-string parser (digits of any
+script) for linking, the comparison's fallback and enrichment. A separator followed by
+exactly three digits is a thousands separator ("1,234" / "1.234" / "1 234" -> 1234); any
+other single "." or "," is the decimal mark ("1,5" -> 1.5). With a language, a lone
+separator that is that language's decimal mark is decimal even before three digits
+("1.500" in English -> 1.5, in German 1500). ``number_key`` is the canonical string of a
+value ("1500", "1.5", "1.5e+06"), so that "1,500" and "1.500" from two outlets compare
+equal.
 
 This module imports nothing from storylens, so every stage can use it.
 """
