@@ -33,9 +33,12 @@ def test_overwrite_refreshes_and_a_batch_larger_than_the_cache_keeps_its_tail() 
     assert len(c) == 0
 
 
-def test_rejects_an_empty_bound() -> None:
+def test_a_zero_bound_keeps_nothing_and_a_negative_one_is_refused() -> None:
+    c: LRUCache[str, int] = LRUCache(0)
+    c.put_many([("a", 1), ("b", 2)])
+    assert len(c) == 0 and c.get("a") is None
     with pytest.raises(ValueError, match="maxsize"):
-        LRUCache(0)
+        LRUCache(-1)
 
 
 def test_threads_share_one_cache() -> None:

@@ -22,11 +22,12 @@ V = TypeVar("V")
 
 class LRUCache(Generic[K, V]):
     """At most ``maxsize`` entries; a read or a write makes an entry the most recent.
-    Every method holds one lock, so threads may share an instance."""
+    ``maxsize`` 0 keeps nothing (a caller that wants no memory tier). Every method holds
+    one lock, so threads may share an instance."""
 
     def __init__(self, maxsize: int) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+        if maxsize < 0:
+            raise ValueError("maxsize must be 0 or more")
         self.maxsize = maxsize
         self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
