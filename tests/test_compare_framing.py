@@ -27,10 +27,10 @@ from storylens.compare.lexicons import (
     REFERENTS,
     Hit,
     find_terms,
-    fold_term,
-    fold_with_map,
     term_regex,
 )
+from storylens.textnorm import fold as fold_term
+from storylens.textnorm import fold_with_map
 
 # -- lexicons -------------------------------------------------------------------------
 

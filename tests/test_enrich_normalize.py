@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from storylens.enrich.entities import Mention
 from storylens.enrich.normalize import (
-    _fold_for_search,
     cluster_names,
     edit_distance_le1,
     norm_key,
     resolve_titles,
 )
+from storylens.textnorm import fold_with_map
 
 
 def test_norm_key_strips_diacritics_case_and_separators() -> None:
@@ -161,8 +161,9 @@ def test_display_prefers_the_original_diacritics_then_frequency() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_fold_for_search_keeps_offsets(text: str) -> None:
-    folded = _fold_for_search(text)
-    assert len(folded) == len(text)
+    # resolve_titles searches the folded text and maps hits back through the offset map
+    folded, where = fold_with_map(text)
+    assert len(where) == len(folded) and all(0 <= i < len(text) for i in where)
 
 
 def test_bare_roles_are_not_resolved() -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-import threading
-import unicodedata
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,20 +25,17 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.compare.sentences import Sentence, split_sentences
+from storylens.lru import LRUCache
 from storylens.records import Article, starts_with_title
 from storylens.represent.base import Embedder
 from storylens.store.base import AnalysisStore
+from storylens.textnorm import fold as fold  # re-exported: server.story_coverage reads it
+from storylens.textnorm import number_key, parse_number
 
 FloatMatrix = npt.NDArray[np.float32]
 
 _CAPWORD = re.compile(r"(?<![\w])([^\W\d_][\w’'-]+)")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
-
-
-def fold(s: str) -> str:
-    """Casefold and strip diacritics (Erdoğan -> erdogan) for matching across outlets."""
-    s = unicodedata.normalize("NFKD", s.casefold()).casefold()  # NFKD can yield capitals: 𝚨 -> Α
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
 @dataclass(slots=True)
@@ -127,16 +122,14 @@ class AnalysisCache:
     grows): sentence vectors by (embedder, sentence text) and enrichments by (language,
     document hash).
 
-    Two tiers: a bounded in-memory LRU (thread-safe), and, when a call passes a store,
-    the store's content-addressed tables, so the work is done once per store and not
-    once per process: the second ``storylens compare`` of a pair reads what the first
-    computed."""
+    Two tiers: a bounded in-memory ``lru.LRUCache`` (thread-safe; misses are computed in
+    one batch), and, when a call passes a store, the store's content-addressed tables, so
+    the work is done once per store and not once per process: the second
+    ``storylens compare`` of a pair reads what the first computed."""
 
     def __init__(self, max_vectors: int = 8192, max_enrichments: int = 1024) -> None:
-        self._vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
-        self._enriched: OrderedDict[tuple[str | None, str], Any] = OrderedDict()
-        self._max_vectors, self._max_enrichments = max_vectors, max_enrichments
-        self._lock = threading.Lock()
+        self._vectors: LRUCache[tuple[str, str], FloatMatrix] = LRUCache(max_vectors)
+        self._enriched: LRUCache[tuple[str | None, str], Any] = LRUCache(max_enrichments)
         self.computed = {"vectors": 0, "enrichments": 0}
         """How many sentence vectors and enrichments were computed (not found)."""
 
@@ -145,8 +138,7 @@ class AnalysisCache:
         """One row per text: cached rows (memory, then ``store``), the rest embedded in
         one call and remembered in both."""
         name = f"{embedder.name}/{embedder.dim}"
-        with self._lock:
-            hit = {t: v for t in texts if (v := self._vectors.get((name, t))) is not None}
+        hit = {t: v for (_, t), v in self._vectors.get_many((name, t) for t in texts).items()}
         missing = [t for t in dict.fromkeys(texts) if t not in hit]
         found: dict[str, FloatMatrix] = {}
         if missing and store is not None:
@@ -166,14 +158,7 @@ class AnalysisCache:
                     text_key(t): np.asarray(v, dtype=np.float32).tobytes()
                     for t, v in zip(missing, fresh, strict=True)})
         hit.update(found)
-        with self._lock:
-            for t, v in found.items():
-                self._vectors[(name, t)] = v
-            for t in hit:
-                if (name, t) in self._vectors:
-                    self._vectors.move_to_end((name, t))
-            while len(self._vectors) > self._max_vectors:
-                self._vectors.popitem(last=False)
+        self._vectors.put_many(((name, t), v) for t, v in found.items())
         if not texts:
             return np.zeros((0, embedder.dim), dtype=np.float32)
         return np.stack([hit[t] for t in texts]).astype(np.float32, copy=False)
@@ -183,8 +168,8 @@ class AnalysisCache:
         """``_enrich_all`` with earlier results reused (memory, then ``store``);
         failures are not remembered."""
         keys = [(lang, text_key(d)) for d, lang in zip(docs, langs, strict=True)]
-        with self._lock:
-            out = [self._enriched.get(k) for k in keys]
+        cached = self._enriched.get_many(keys)
+        out: list[Any | None] = [cached.get(k) for k in keys]
         todo = [i for i, en in enumerate(out) if en is None]
         if todo and store is not None:
             skeys = {i: _store_key(*keys[i]) for i in todo}
@@ -198,15 +183,10 @@ class AnalysisCache:
             store.put_enrichments({_store_key(*keys[i]): en.to_dict()
                                    for i, en in zip(todo, fresh, strict=True)
                                    if en is not None})
-        with self._lock:
-            for i, en in zip(todo, fresh, strict=True):
-                out[i] = en
-            for k, en in zip(keys, out, strict=True):
-                if en is not None:
-                    self._enriched[k] = en
-                    self._enriched.move_to_end(k)
-            while len(self._enriched) > self._max_enrichments:
-                self._enriched.popitem(last=False)
+        for i, en in zip(todo, fresh, strict=True):
+            out[i] = en
+        self._enriched.put_many((k, en) for k, en in zip(keys, out, strict=True)
+                                if en is not None)
         return out
 
 
@@ -245,15 +225,6 @@ def _embed_unique(embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
     rows = embedder.embed(uniq)
     at = {t: k for k, t in enumerate(uniq)}
     return rows[[at[t] for t in texts]]
-
-
-def _norm_number(raw: str) -> str | None:
-    digits = re.sub(r"[.,](?=\d{3}\b)", "", raw).replace(",", ".")
-    try:
-        v = float(digits)
-    except ValueError:
-        return None
-    return None if v <= 10 else f"{v:g}"
 
 
 def analyse(article: Article, embedder: Embedder, *, enrich: bool = True) -> Analysis:
@@ -345,7 +316,7 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, en: A
                 years.add(int(n.value))
             i = sent_at(n.start)
             if i is not None and (n.value > 10 or n.kind == "year"):
-                nums[i].add(f"{n.value:g}")
+                nums[i].add(number_key(n.value))
         countries = Counter(en.countries)
         quotes = len(en.quotes)
     else:
@@ -356,10 +327,9 @@ def _build(a: Article, doc: str, sents: list[Sentence], vecs: FloatMatrix, en: A
                     names[i].add(fold(w))
                     entities[w] += 1
             for m in _NUMBER.finditer(s.text):
-                v = _norm_number(m.group(0))
-                if v is not None:
-                    nums[i].add(v)
-                    fv = float(v)
+                fv = parse_number(m.group(0))
+                if fv is not None and fv > 10:
+                    nums[i].add(number_key(fv))
                     if 1900 <= fv <= 2100 and fv.is_integer():
                         years.add(int(fv))
     return Analysis(

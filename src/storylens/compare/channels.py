@@ -40,7 +40,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from storylens.compare.analysis import Analysis, fold
+from storylens.compare.analysis import Analysis
 from storylens.compare.facts import greedy_align, similarity_matrix
 from storylens.compare.word_weights import (
     char_ngram_cosine,
@@ -51,6 +51,7 @@ from storylens.compare.word_weights import (
     words,
 )
 from storylens.enrich.normalize import norm_key
+from storylens.textnorm import fold, number_key
 
 FEATURES: tuple[str, ...] = (
     "dense_full",      # cosine of the mean sentence vectors (heads, as all below unless said)
@@ -160,7 +161,7 @@ def head(an: Analysis, chars: int = HEAD_CHARS) -> Analysis:
     return dataclasses.replace(
         an, doc=an.doc[:end], sentences=an.sentences[:n], vectors=an.vectors[:n],
         sent_names=an.sent_names[:n], sent_numbers=an.sent_numbers[:n],
-        years=frozenset(y for y in an.years if f"{y:g}" in nums))
+        years=frozenset(y for y in an.years if number_key(y) in nums))
 
 
 def _coverage(a: Analysis, b: Analysis, threshold: float) -> tuple[float, float]:

@@ -55,7 +55,6 @@ from storylens.compare.coverage_facts import (
 from storylens.compare.coverage_framing import outlet_framing
 from storylens.compare.facts import threshold_for
 from storylens.compare.framing import SideFraming
-from storylens.compare.lexicons import fold_term
 from storylens.compare.sentences import split_sentences
 from storylens.compare.tone import Tone, article_tone
 from storylens.enrich.normalize import cluster_names
@@ -64,6 +63,7 @@ from storylens.records_story import copy_roots
 from storylens.represent.base import get_embedder
 from storylens.settings import compare_embedder
 from storylens.store.base import AnalysisStore
+from storylens.textnorm import fold as fold_term
 
 MAX_ARTICLES = 60
 MAX_SENTENCES = 40

@@ -23,7 +23,8 @@ from storylens.compare.framing import (  # the referent helpers are framing.py's
     _patterns,
     _with_article,
 )
-from storylens.compare.lexicons import Hit, find_terms_folded, fold_term, fold_with_map
+from storylens.compare.lexicons import Hit, find_terms_folded
+from storylens.textnorm import fold, fold_with_map
 
 
 @dataclass(slots=True)
@@ -48,7 +49,7 @@ def _uses(text: str, hits: list[Hit]) -> list[TermUse]:
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], Hit] = {}
     for h in _longest(hits):
-        k = (h.key, fold_term(h.surface))
+        k = (h.key, fold(h.surface))
         counts[k] += 1
         first.setdefault(k, h)
     return [TermUse(first[k].surface, k[0], c, _context(text, first[k]))
@@ -68,7 +69,7 @@ def outlet_framing(doc: str) -> OutletFraming:
     shown: dict[str, str] = {}
     for h in _longest(_find(doc, folded, where, referents)):
         if not _is_part_of_name(doc, h):
-            key = fold_term(h.surface)
+            key = fold(h.surface)
             shown.setdefault(key, _with_article(doc, h))
             desig[h.key][key] += 1
     return OutletFraming(SideFraming(mine, list(mine), dict(per_class), attr), desig, shown)

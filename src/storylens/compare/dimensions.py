@@ -4,7 +4,8 @@ Per dimension, the average of a ridge regression and a small gradient-boosted tr
 ensemble (``trees``) over the channels of ``channels.FEATURES``, trained by
 ``python -m storylens.learn.train_dimensions`` on the task's labelled dev pairs and
 shipped as ``dimension_weights-<embedder>.json`` (feature names, standardisation,
-coefficients, trees and the out-of-fold Pearson measured at training). The ridge carries
+coefficients, trees and the out-of-fold Pearson measured at training). The ridge is a
+``storylens.linear.LinearModel``. The ridge carries
 the smooth trends, the trees the interactions between channels; their average beat either
 alone out of fold. At run time a score is a dot product plus a few hundred tree look-ups,
 all numpy. A weights file without trees gives the ridge alone (``LinearDimension``).
@@ -28,6 +29,7 @@ from storylens.compare.analysis import Analysis
 from storylens.compare.channels import FEATURES
 from storylens.compare.trees import TreeEnsemble
 from storylens.errors import ConfigError
+from storylens.linear import LinearModel
 
 DIMENSIONS: tuple[str, ...] = ("geography", "entities", "time", "narrative", "overall",
                                "style", "tone")
@@ -39,45 +41,28 @@ def weights_path(embedder: str) -> Path:
     return WEIGHTS_DIR / f"dimension_weights-{embedder}.json"
 
 
-@dataclass(frozen=True, slots=True)
-class LinearDimension:
-    """A standardised linear model: ``(x - mean) / scale @ coef + intercept`` in [1, 4].
+class LinearDimension(LinearModel):
+    """A dimension's ridge: ``LinearModel.decision`` (``(x - mean) / scale @ coef +
+    intercept``) clipped to [1, 4], built as ``LinearDimension(mean, scale, coef,
+    intercept, lo, hi)``.
 
     When ``lo``/``hi`` (the training range of each feature) are given, inputs are clipped
     to them first: a pair far outside the training data (e.g. a date gap of months when
     the training pairs span days) cannot push a score by many standard deviations.
     """
 
-    mean: npt.NDArray[np.float64]
-    scale: npt.NDArray[np.float64]
-    coef: npt.NDArray[np.float64]
-    intercept: float
-    lo: npt.NDArray[np.float64] | None = None
-    hi: npt.NDArray[np.float64] | None = None
+    __slots__ = ()
 
     def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        x = np.atleast_2d(x)
-        if self.lo is not None and self.hi is not None:
-            x = np.clip(x, self.lo, self.hi)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        out: npt.NDArray[np.float64] = np.clip(z, 1.0, 4.0)
+        out: npt.NDArray[np.float64] = np.clip(self.decision(x), 1.0, 4.0)
         return out
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                             "coef": self.coef.tolist(), "intercept": self.intercept}
-        if self.lo is not None and self.hi is not None:
-            d["lo"], d["hi"] = self.lo.tolist(), self.hi.tolist()
+        """``LinearModel.to_json`` without the classifier's threshold (a ridge has none):
+        the format of the shipped ``dimension_weights-*.json`` models."""
+        d = super().to_json()
+        d.pop("threshold", None)
         return d
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> LinearDimension:
-        lo, hi = d.get("lo"), d.get("hi")
-        return cls(np.asarray(d["mean"], dtype=np.float64),
-                   np.asarray(d["scale"], dtype=np.float64),
-                   np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]),
-                   None if lo is None else np.asarray(lo, dtype=np.float64),
-                   None if hi is None else np.asarray(hi, dtype=np.float64))
 
 
 @dataclass(frozen=True, slots=True)

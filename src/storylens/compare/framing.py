@@ -29,9 +29,9 @@ from storylens.compare.lexicons import (
     REFERENTS,
     Hit,
     find_terms,
-    fold_term,
     term_regex,
 )
+from storylens.textnorm import fold
 
 _TOKEN = re.compile(r"[^\W_][\w'’-]*|\d+")
 _ARTICLE = re.compile(r"(?:^|\s)(le|la|les|l'|l’|the|der|die|das|el|los|las|il|lo)\s*$",
@@ -144,7 +144,7 @@ def _uses(text: str, pats: dict[str, re.Pattern[str]]) -> list[TermUse]:
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], Hit] = {}
     for h in hits:
-        k = (h.key, fold_term(h.surface))
+        k = (h.key, fold(h.surface))
         counts[k] += 1
         first.setdefault(k, h)
     return [TermUse(first[k].surface, k[0], c, _context(text, first[k]))
@@ -163,7 +163,7 @@ def referent_substitutions(doc_a: str, doc_b: str) -> list[Substitution]:
         for h in _longest(find_terms(doc, ref_pats)):
             if _is_part_of_name(doc, h):
                 continue
-            key = fold_term(h.surface)
+            key = fold(h.surface)
             names.setdefault(key, _with_article(doc, h))
             d[h.key][key] += 1
         per.append(d)
@@ -196,8 +196,8 @@ def diff_substitutions(pairs: list[AlignedPair], same_lang: bool) -> list[Substi
     seen: set[tuple[str, str]] = set()
     for p in pairs:
         ta, tb = _TOKEN.findall(p.a.text), _TOKEN.findall(p.b.text)
-        sm = difflib.SequenceMatcher(a=[fold_term(t) for t in ta],
-                                     b=[fold_term(t) for t in tb], autojunk=False)
+        sm = difflib.SequenceMatcher(a=[fold(t) for t in ta],
+                                     b=[fold(t) for t in tb], autojunk=False)
         if sm.ratio() < MIN_PAIR_RATIO:
             continue
         for op, i1, i2, j1, j2 in sm.get_opcodes():
@@ -206,8 +206,8 @@ def diff_substitutions(pairs: list[AlignedPair], same_lang: bool) -> list[Substi
                 continue
             sa, sb = " ".join(ta[i1:i2]), " ".join(tb[j1:j2])
             salient = any(t[:1].isupper() for t in ta[i1:i2] + tb[j1:j2]) or any(
-                rx.search(fold_term(s)) for s in (sa, sb) for rx in loaded.values())
-            key = (fold_term(sa), fold_term(sb))
+                rx.search(fold(s)) for s in (sa, sb) for rx in loaded.values())
+            key = (fold(sa), fold(sb))
             if salient and key not in seen and key[0] != key[1]:
                 seen.add(key)
                 out.append(Substitution(f"sentence {p.a.index}/{p.b.index}", sa, sb,
@@ -219,8 +219,8 @@ def side_framing(doc: str, other_doc: str) -> SideFraming:
     """Loaded terms and attribution of ``doc``, with the loaded terms ``other_doc`` lacks."""
     _, loaded, attribution = _patterns()
     mine = _uses(doc, loaded)
-    theirs = {fold_term(t.term) for t in _uses(other_doc, loaded)}
-    only = [t for t in mine if fold_term(t.term) not in theirs]
+    theirs = {fold(t.term) for t in _uses(other_doc, loaded)}
+    only = [t for t in mine if fold(t.term) not in theirs]
     attr = _uses(doc, attribution)
     per_class: Counter[str] = Counter()
     for t in attr:

@@ -2,7 +2,8 @@
 referent designations and a polarity lexicon for tone.
 
 Written for this package (no third-party data). Entries are matched on folded text
-(casefolded, diacritics stripped) at a word start; a trailing ``*`` marks a stem
+(``textnorm.fold``: casefolded, diacritics stripped, ł/ø/ı... spelt in ASCII) at a word
+start; a trailing ``*`` marks a stem
 ("terroris*" matches terroriste, terrorists, Terrorismus). They are deliberately short:
 each entry is a word that is known to carry a stance in news writing, so a hit is worth
 showing to a reader, and a miss costs nothing.
@@ -11,8 +12,9 @@ showing to a reader, and a miss costs nothing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from storylens.textnorm import fold, fold_with_map
 
 LOADED: dict[str, tuple[str, ...]] = {
     # category -> folded terms/stems (all languages mixed; matching is per word start)
@@ -149,35 +151,13 @@ POLARITY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 POLARITY["pt"] = POLARITY["es"]
 
-_EXTRA_FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "’": "'", "ʼ": "'"})
-
-
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Folded ``text`` (casefold, no diacritics, ı->i, ł->l, ’->') and, for each folded
-    character, the index of the original character it came from, so a match in the folded
-    text can be shown in the reader's spelling."""
-    out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        f = unicodedata.normalize("NFKD", ch.casefold().translate(_EXTRA_FOLD))
-        for c in f:
-            if not unicodedata.combining(c):
-                out.append(c)
-                where.append(i)
-    return "".join(out), where
-
-
-def fold_term(term: str) -> str:
-    return fold_with_map(term)[0]
-
-
 def term_regex(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     """One regex for folded ``terms``; ``stem*`` matches the stem plus word characters;
     longer terms are tried first so "groupe terroriste" wins over "terroris*"."""
     alts: list[str] = []
     for t in sorted(set(terms), key=len, reverse=True):
         stem = t.endswith("*")
-        body = re.escape(fold_term(t.rstrip("*"))).replace(r"\ ", r"\s+")
+        body = re.escape(fold(t.rstrip("*"))).replace(r"\ ", r"\s+")
         alts.append(body + (r"[\w'-]*" if stem else ""))
     return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
 

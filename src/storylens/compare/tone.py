@@ -14,6 +14,11 @@ The built-in score is ``(pos - neg) / (pos + neg + 3)``: bounded in (-1, 1) and 
 when only a few words hit, so one "attack" does not make an article "very negative".
 News tone is mostly negative; the score is for comparing two reports of the same story,
 not an absolute judgement.
+
+Labels (``tone_label``, the one place the cut-offs live): "positive" from
+``POSITIVE_FROM`` up, "negative" from ``NEGATIVE_FROM`` down, "neutral" between, and
+"unknown" when no method could score the text. Every view that labels a tone (one
+article, an outlet's mean over a story) calls it, so the words agree with each other.
 """
 
 from __future__ import annotations
@@ -29,6 +34,23 @@ from storylens.compare.sentences import split_sentences
 
 _WORD = re.compile(r"[\w'-]+")
 
+POSITIVE_FROM = 0.15
+"""Scores at or above this are labelled "positive"."""
+NEGATIVE_FROM = -0.15
+"""Scores at or below this are labelled "negative"."""
+
+
+def tone_label(score: float, known: bool = True) -> str:
+    """The label of a tone ``score``: "positive", "negative", "neutral", or "unknown" when
+    the score is not ``known`` (no method for the language; the 0 then means nothing)."""
+    if not known:
+        return "unknown"
+    if score >= POSITIVE_FROM:
+        return "positive"
+    if score <= NEGATIVE_FROM:
+        return "negative"
+    return "neutral"
+
 
 @dataclass(slots=True)
 class Tone:
@@ -42,13 +64,8 @@ class Tone:
 
     @property
     def label(self) -> str:
-        if self.method == "none":
-            return "unknown"
-        if self.score >= 0.15:
-            return "positive"
-        if self.score <= -0.15:
-            return "negative"
-        return "neutral"
+        """``tone_label`` of the score ("unknown" when ``method`` is "none")."""
+        return tone_label(self.score, self.method != "none")
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": round(self.score, 4), "label": self.label, "method": self.method,

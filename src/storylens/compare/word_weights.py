@@ -11,7 +11,7 @@ frequent words: every word outside the table gets the highest weight, as a rare 
 The table (``word_df.json``: ``n_docs`` and ``df``, the document frequency of the
 ``TABLE_SIZE`` most frequent words) is written by ``train_dimensions`` from the texts it
 trains on (the heads of the dev articles, 8 languages), so it holds no labels. Words are
-the lexical channels' tokens: runs of 4+ word characters, casefolded, no diacritics.
+the lexical channels' tokens: runs of 4+ word characters of ``folded`` text.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from storylens.compare.analysis import fold
 from storylens.errors import ConfigError
+from storylens.textnorm import fold
 
 TABLE_PATH = Path(__file__).resolve().parent / "word_df.json"
 TABLE_SIZE = 1500
@@ -39,9 +39,11 @@ _TOKEN = re.compile(r"\w+")
 
 @lru_cache(maxsize=64)
 def folded(text: str) -> str:
-    """``analysis.fold`` of ``text``, memoised: the lexical channels of one pair fold the
-    same two documents several times, and folding is the costly part."""
-    return fold(text)
+    """``textnorm.fold(text, table=False)``, memoised: the lexical channels of one pair
+    fold the same two documents several times, and folding is the costly part. Without
+    the letter table because the shipped word table and dimension models were fitted on
+    that fold (see ``textnorm.fold``)."""
+    return fold(text, table=False)
 
 
 def words(text: str) -> Counter[str]:

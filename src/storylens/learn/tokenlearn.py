@@ -62,6 +62,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ from storylens.represent.static import (
     SPACE,
     Segmenter,
     StaticModelFile,
-    normalise_text,
+    text_token_ids,
 )
 
 F32 = npt.NDArray[np.float32]
@@ -90,7 +91,6 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 DEFAULT_OUT = DEFAULT_MODEL
-_SPLIT = re.compile(r"\S+")
 _KNOTS = 12
 
 
@@ -230,21 +230,10 @@ def count_tokens(texts: Sequence[str], token_ids: Callable[[str], list[int]]) ->
 
 
 def static_tokenizer(tokens: Sequence[str], logp: F32) -> Callable[[str], list[int]]:
-    """The same segmentation ``StaticEmbedder.token_ids`` uses, for a vocabulary."""
-    segment = Segmenter(tokens, logp)
-    cache: dict[str, tuple[int, ...]] = {}
-
-    def token_ids(text: str) -> list[int]:
-        ids: list[int] = []
-        for chunk in _SPLIT.findall(normalise_text(text)):
-            key = SPACE + chunk
-            seg = cache.get(key)
-            if seg is None:
-                seg = cache[key] = segment(key)
-            ids.extend(i for i in seg if i >= 0)
-        return ids
-
-    return token_ids
+    """The same segmentation ``StaticEmbedder.token_ids`` uses, for a vocabulary (each
+    distinct chunk segmented once: the refit reads a corpus, where words repeat)."""
+    segment = lru_cache(maxsize=None)(Segmenter(tokens, logp))
+    return partial(text_token_ids, segment=segment)
 
 
 # --- the fit ---------------------------------------------------------------------------

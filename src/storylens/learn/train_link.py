@@ -19,6 +19,7 @@ on everything. The out-of-fold scores are what BENCHMARKS.md reports.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -191,7 +192,7 @@ def run_online(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
 
 
 def _with_threshold(m: LogisticModel, t: float) -> LogisticModel:
-    return LogisticModel(m.features, m.mean, m.scale, m.coef, m.intercept, t, m.meta)
+    return dataclasses.replace(m, threshold=t)
 
 
 def choose_thresholds(streams: Sequence[Sequence[Row]], ev: LogisticModel,

@@ -9,7 +9,6 @@ articles/s possible on two cores.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from storylens.represent.base import Embedder
 from storylens.represent.lexical import DocFreq, SparseVec, term_counts, tfidf
 from storylens.represent.minhash import Signature, signature
 from storylens.represent.skeleton import katakana_names
+from storylens.textnorm import fold, number_key, parse_number
 
 FloatVec = npt.NDArray[np.float32]
 
@@ -45,12 +45,6 @@ class ArticleRep:
     numbers: frozenset[str]
     minhash: Signature
     title: str = ""
-
-
-def fold(s: str) -> str:
-    """Casefold and strip diacritics: Erdoğan -> erdogan."""
-    s = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
 def salient_names(text: str) -> frozenset[str]:
@@ -81,14 +75,10 @@ def numbers_of(text: str) -> frozenset[str]:
     specific counts ("12 tentatives", "16 muertos") that tie reports of one event."""
     out: set[str] = set()
     for m in _NUM.finditer(text):
-        raw = re.sub(r"[ .,](?=\d{3}\b)", "", m.group(1)).replace(",", ".")
-        try:
-            v = float(raw)
-        except ValueError:
+        v = parse_number(m.group(1))
+        if v is None or v <= 10 or (1900 <= v <= 2100 and v.is_integer()):
             continue
-        if v <= 10 or (1900 <= v <= 2100 and v.is_integer()):
-            continue
-        out.add(f"{v:g}")
+        out.add(number_key(v))
     return frozenset(out)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -19,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.represent.base import FloatMatrix, l2_normalise
+from storylens.textnorm import nfkc_lower
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -67,7 +67,7 @@ class HashingEmbedder:
 
     def _embed_one(self, text: str) -> npt.NDArray[np.float32]:
         counts: dict[str, int] = {}
-        for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+        for word in _WORD.findall(nfkc_lower(text)):
             counts[word] = counts.get(word, 0) + 1
         if not counts:
             return np.zeros(self.dim, dtype=np.float32)

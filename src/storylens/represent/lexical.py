@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+
+from storylens.textnorm import fold
 
 SparseVec = dict[int, float]
 
@@ -25,11 +26,9 @@ _N_FEATURES = 1 << 22
 
 
 def tokens(text: str) -> list[str]:
-    """Lowercased word tokens with diacritics folded (Erdoğan = erdogan), digits kept,
-    one-letter tokens dropped."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return [t for t in _WORD.findall(folded) if len(t) > 1 or t.isdigit()]
+    """Word tokens of ``textnorm.fold(text)`` (Erdoğan = erdogan, Łódź = lodz), digits
+    kept, one-letter tokens dropped."""
+    return [t for t in _WORD.findall(fold(text)) if len(t) > 1 or t.isdigit()]
 
 
 def feature(token: str) -> int:

@@ -7,7 +7,8 @@ built by ``storylens.learn.distill`` from the encoder's own SentencePiece vocabu
 so cross-lingual alignment is inherited from the encoder, and this module needs nothing
 but numpy and the shipped ``.npz``.
 
-Tokenisation mirrors SentencePiece closely enough for lookup: NFKC, lower-case, split on
+Tokenisation mirrors SentencePiece closely enough for lookup: NFKC, lower-case
+(``textnorm.nfkc_lower(text, full=False)``, the form the vocabulary was built in), split on
 whitespace, prefix each chunk with U+2581 and segment it by unigram Viterbi over the kept
 vocabulary using the encoder's own piece log-probabilities. Characters outside the kept
 vocabulary are dropped (they carry no vector).
@@ -22,9 +23,8 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from storylens.errors import ConfigError
 from storylens.represent.base import FloatMatrix, l2_normalise
+from storylens.textnorm import nfkc_lower
 
 DEFAULT_MODEL = Path(__file__).with_name("static_use_v2.npz")
 """The shipped model: distilled (``learn.distill``), then refitted on teacher-embedded
@@ -98,11 +99,6 @@ class StaticModelFile:
         return self.vectors.astype(np.float32) * self.scales[:, None]
 
 
-def normalise_text(text: str) -> str:
-    """The text form the vocabulary was built for: NFKC, lower-cased."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 class Segmenter:
     """Unigram-Viterbi segmentation of one whitespace-free chunk into vocabulary ids.
 
@@ -151,6 +147,17 @@ class Segmenter:
         return tuple(out)
 
 
+def text_token_ids(text: str, segment: Callable[[str], Sequence[int]]) -> list[int]:
+    """Vocabulary ids of ``text`` (unknown characters dropped): ``nfkc_lower(full=False)``,
+    split on whitespace, each chunk prefixed with the word marker and segmented by
+    ``segment`` (a ``Segmenter``, usually memoised). One copy for the embedder and for
+    tokenlearn's refit, which must see text exactly as the embedder does."""
+    ids: list[int] = []
+    for chunk in _SPLIT.findall(nfkc_lower(text, full=False)):
+        ids.extend(i for i in segment(SPACE + chunk) if i >= 0)
+    return ids
+
+
 class StaticEmbedder:
     """Embeds a text as the L2-normalised sum of its (SIF-weighted) token vectors.
 
@@ -177,11 +184,7 @@ class StaticEmbedder:
         """Vocabulary ids of ``text`` (unknown characters dropped); useful for debugging."""
         if self._max_chars:
             text = text[: self._max_chars]
-        ids: list[int] = []
-        segment = self._segment
-        for chunk in _SPLIT.findall(normalise_text(text)):
-            ids.extend(i for i in segment(SPACE + chunk) if i >= 0)
-        return ids
+        return text_token_ids(text, self._segment)
 
     def embed(self, texts: Sequence[str], batch_size: int = 256) -> FloatMatrix:
         """One unit-length row per text; a text with no known token gets a zero row."""

@@ -8,15 +8,14 @@ articles' ids and text hashes, since the first one loads models (seconds).
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any, Literal
 
-from cachetools import LRUCache
 from fastapi import APIRouter, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from storylens import api
+from storylens.lru import LRUCache
 from storylens.records import Article
 from storylens.records_story import Level, Story
 from storylens.server.deps import request_store
@@ -108,7 +107,6 @@ def api_compare(
 # -- compare, cached ----------------------------------------------------------------------
 CACHE_SIZE = 64
 _CACHE: LRUCache[tuple[str, ...], dict[str, Any]] = LRUCache(CACHE_SIZE)
-_CACHE_LOCK = threading.Lock()
 
 
 def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
@@ -118,8 +116,7 @@ def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
     where = [store.article_assignment(x.id) for x in (a, b)]
     key = (a.id, a.content_hash, b.id, b.content_hash,
            *[f"{w.event_id}/{w.storyline_id}" if w else "" for w in where])
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
+    hit = _CACHE.get(key)
     if hit is not None:
         return hit
     try:
@@ -128,8 +125,7 @@ def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
         raise ApiError(503, "compare_unavailable",
                        f"the compare stage is not available in this install ({e})") from None
     result = api.compare(store, a, b).to_dict()
-    with _CACHE_LOCK:
-        _CACHE[key] = result
+    _CACHE.put(key, result)
     return result
 
 

@@ -18,13 +18,11 @@ from memory.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cachetools import LRUCache
-
+from storylens.lru import LRUCache
 from storylens.records import Article
 from storylens.records_story import Story
 from storylens.server.story_members import Member
@@ -106,7 +104,6 @@ class Coverage:
 
 
 _CACHE: LRUCache[tuple[str, tuple[tuple[str, str], ...]], Coverage] = LRUCache(CACHE_SIZE)
-_LOCK = threading.Lock()
 
 
 def _shade(n: int, top: int) -> int:
@@ -176,7 +173,7 @@ def _tone_and_framing(per_outlet: dict[str, list[Article]], cov: Coverage) -> No
     try:
         from storylens.compare.framing import side_framing
         from storylens.compare.lexicons import REFERENTS, find_terms, term_regex
-        from storylens.compare.tone import article_tone
+        from storylens.compare.tone import article_tone, tone_label
     except ImportError as e:
         cov.notes.append(f"tone and framing need the compare stage ({e})")
         return
@@ -185,8 +182,7 @@ def _tone_and_framing(per_outlet: dict[str, list[Article]], cov: Coverage) -> No
         tones = [article_tone(a.doc, a.lang) for a in arts]
         known = [t for t in tones if t.method != "none"]
         score = sum(t.score for t in known) / len(known) if known else 0.0
-        label = "unknown" if not known else ("positive" if score >= 0.15 else "negative"
-                                             if score <= -0.15 else "neutral")
+        label = tone_label(score, bool(known))
         cov.tone.append(OutletTone(outlet, round(score, 3), label,
                                    known[0].method if known else "none", len(arts)))
         terms: Counter[tuple[str, str]] = Counter()
@@ -252,13 +248,11 @@ def story_coverage(story: Story, members: list[Member], outlets: list[str],
     memory, and its enrichments and sentence vectors kept in ``store``."""
     key = (story.id, tuple((x.id, x.article.content_hash if x.article else "")
                            for m in members for x in (m, *m.copies)))
-    with _LOCK:
-        hit = _CACHE.get(key)
+    hit = _CACHE.get(key)
     if hit is not None:
         return hit
     cov = _from_compare(story, members, store) or fallback_coverage(members, outlets)
-    with _LOCK:
-        _CACHE[key] = cov
+    _CACHE.put(key, cov)
     return cov
 
 
