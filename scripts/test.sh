@@ -14,4 +14,4 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/mypy
-.venv/bin/python -m pytest -q --cov=storylens --cov-report=term:skip-covered --cov-fail-under=91 "$@"
+.venv/bin/python -m pytest -q --cov=storylens --cov-report=term:skip-covered --cov-fail-under=92 "$@"
