@@ -26,7 +26,8 @@ from storylens.store.base import Store
 
 EmbedderOption = Annotated[str | None, typer.Option(
     "--embedder", envvar="STORYLENS_EMBEDDER",
-    help="Dense text embedder: static (default, distilled, fast), use, e5 or hashing.")]
+    help="Dense text embedder for linking: static (distilled, fast), use, e5 or hashing. "
+         "Default: the one the store was clustered with, else static.")]
 
 
 def run_cluster(store: Store, *, embedder: str | None, progress: bool) -> ClusterReport:
