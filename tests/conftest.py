@@ -9,6 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run: a CI run is never failed by a new
+# random draw (explore with `--hypothesis-profile=default` locally).
+settings.register_profile("storylens", derandomize=True, print_blob=True)
+settings.load_profile("storylens")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
