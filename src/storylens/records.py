@@ -79,13 +79,20 @@ class Article:
         return hashlib.blake2b(self.text.encode("utf-8"), digest_size=12).hexdigest()
 
     @property
-    def doc(self) -> str:
-        """Title, blank line, text (the title not repeated when the text starts with it):
-        the document compare, coverage and the story pages analyse."""
+    def body(self) -> str:
+        """The text, stripped, without a leading copy of the title (extractors often keep
+        it): the one place that decides what the title repeats."""
         title, text = (self.title or "").strip(), (self.text or "").strip()
         if starts_with_title(text, title):
             text = text[len(title):].lstrip()
-        return f"{title}\n\n{text}" if title else text
+        return text
+
+    @property
+    def doc(self) -> str:
+        """Title, blank line, body: the document compare, coverage and the story pages
+        analyse."""
+        title, body = (self.title or "").strip(), self.body
+        return f"{title}\n\n{body}" if title else body
 
     @property
     def outlet_label(self) -> str:

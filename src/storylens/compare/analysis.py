@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from storylens.compare.sentences import Sentence, split_sentences
 from storylens.lru import LRUCache
-from storylens.records import Article, starts_with_title
+from storylens.records import Article
 from storylens.represent.base import Embedder
 from storylens.store.base import AnalysisStore
 from storylens.textnorm import fold as fold  # re-exported: server.story_coverage reads it
@@ -235,10 +235,7 @@ def analyse(article: Article, embedder: Embedder, *, enrich: bool = True) -> Ana
 def prepare(a: Article) -> tuple[str, list[Sentence]]:
     """The analysed document of ``a`` (title, blank line, text; the title not repeated)
     and its sentences, the title being sentence 0."""
-    title, text = (a.title or "").strip(), (a.text or "").strip()
-    if starts_with_title(text, title):
-        text = text[len(title):].lstrip()
-    doc = a.doc
+    title, text, doc = (a.title or "").strip(), a.body, a.doc
     sents: list[Sentence] = []
     if title:
         sents.append(Sentence(0, title, 0, len(title)))

@@ -147,7 +147,8 @@ def cluster_store(
     todo = store.unclustered_ids()
     if not todo:
         return report
-    registry_name = embedder_name(embedder or store.get_setting(LINK_EMBEDDER))
+    recorded = store.get_setting(LINK_EMBEDDER)
+    registry_name = embedder_name(embedder or recorded)
     emb = get_embedder(registry_name)
     ev_model, sl_model = load_models(registry_name)
     name = repr_key(registry_name, emb)
@@ -201,7 +202,7 @@ def cluster_store(
         report.clustered = done
         if progress:
             progress(done, len(todo))
-    if store.get_setting(LINK_EMBEDDER) != registry_name:
+    if recorded != registry_name:
         store.set_setting(LINK_EMBEDDER, registry_name)
     report.seconds = {"represent": round(t_rep, 3), "link": round(t_link, 3),
                       "store": round(t_io, 3)}

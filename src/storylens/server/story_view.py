@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
 
-from storylens.records import Article, starts_with_title
+from storylens.records import Article
 from storylens.records_story import Level, Story
 from storylens.server.story_members import member_time
 from storylens.store.base import Store
@@ -72,9 +72,5 @@ def cards(store: Store, stories: list[Story]) -> list[StoryCard]:
 
 
 def _body(a: Article) -> str:
-    """The text without a leading copy of the title (extractors often keep it)."""
-    text = a.text.strip()
-    title = a.title.strip()
-    if starts_with_title(text, title):
-        text = text[len(title):].strip()
-    return text or title
+    """The text without a leading copy of the title, else the title."""
+    return a.body or a.title.strip()
