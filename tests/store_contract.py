@@ -14,7 +14,8 @@ Covered: articles (add, get by id and prefix, get many, find by source/URL/``pat
 list/count with filters, full-text search and its errors, outlet line counts),
 representations and document frequencies, assignments and story summaries, clusterer
 snapshots and the stream clock, enrichments and sentence vectors (content-addressed,
-first write wins), settings, ``transaction()`` (all or nothing) and ``schema_version``.
+first write wins), settings, ``transaction()`` (all or nothing), ``change_count`` and
+``schema_version``.
 """
 
 from __future__ import annotations
@@ -461,6 +462,35 @@ class StoreContract:
         assert store.count_stories() == 0
         # the store is still usable afterwards
         assert store.add_articles([article(2)]) == 1
+
+    def test_change_count_moves_with_every_visible_write(self, store: Store) -> None:
+        seen = [store.change_count()]
+
+        def moved() -> bool:
+            seen.append(store.change_count())
+            return seen[-1] != seen[-2]
+
+        assert not moved(), "reading changes nothing"
+        store.add_articles([article(1), article(2)])
+        assert moved()
+        store.add_articles([article(1)])
+        assert not moved(), "an already stored id writes nothing"
+        store.save_assignments([assignment(article(1), "ev", "sl", 1.0)])
+        assert moved()
+        store.save_assignments([assignment(article(2), "ev", "sl", 2.0)])
+        assert moved(), "a story that grew"
+        assert store.list_stories() and not moved()
+
+    def test_change_count_is_seen_by_other_connections(self, store: Store,
+                                                      open_store_fn: OpenStore) -> None:
+        with store as reader, self.reopen_or_skip(open_store_fn) as writer:
+            before = reader.change_count()
+            writer.add_articles([article(1)])
+            assert reader.change_count() != before
+            with writer.transaction():
+                writer.add_articles([article(2)])
+                inside = reader.change_count()
+            assert reader.change_count() != inside, "a commit is seen once it commits"
 
     def test_schema_version(self, store: Store) -> None:
         v = store.schema_version

@@ -193,6 +193,12 @@ class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore,
         """The version of the stored schema (migrations applied)."""
         ...
 
+    def change_count(self) -> int:
+        """A counter that every committed write to articles, assignments or stories moves
+        on, whoever makes it (another connection, another process): while it reads the
+        same, so does every article list and story. What a cache of pages keys on."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """A context in which every write commits together at the end, or none does (a
         kill inside leaves the store as it was before)."""

@@ -131,6 +131,43 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_articles_source ON articles(source);
     CREATE INDEX ix_articles_url ON articles(url);
     """,
+    # 4 -> 5: a change counter over what the pages show (articles, assignments, story
+    # summaries), bumped by triggers so every writer counts, whatever its code path; the
+    # server keys its page cache on it
+    """
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL
+    );
+    INSERT INTO changes VALUES (1, 0);
+    CREATE TRIGGER changes_articles_insert AFTER INSERT ON articles BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_articles_update AFTER UPDATE ON articles BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_articles_delete AFTER DELETE ON articles BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_article_clusters_insert AFTER INSERT ON article_clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_article_clusters_update AFTER UPDATE ON article_clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_article_clusters_delete AFTER DELETE ON article_clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_clusters_insert AFTER INSERT ON clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_clusters_update AFTER UPDATE ON clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER changes_clusters_delete AFTER DELETE ON clusters BEGIN
+        UPDATE changes SET n = n + 1 WHERE id = 1;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

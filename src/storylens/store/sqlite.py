@@ -62,6 +62,11 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
+    def change_count(self) -> int:
+        """Kept by triggers on ``articles``, ``article_clusters`` and ``clusters``
+        (schema 5), so every writer moves it, whatever code wrote."""
+        return int(self._db.execute("SELECT n FROM changes WHERE id = 1").fetchone()[0])
+
     def _migrate(self) -> None:
         version = self.schema_version
         if version > SCHEMA_VERSION:
