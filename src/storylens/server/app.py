@@ -18,12 +18,14 @@ from storylens import __version__
 from storylens.server import routes_api, routes_stories, routes_web
 from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
+from storylens.server.page_cache import PageCache
 from storylens.server.security import (
     BodyLimitMiddleware,
     HeadMiddleware,
     HostCheckMiddleware,
     SecurityHeadersMiddleware,
 )
+from storylens.server.store_pool import StorePool
 from storylens.store import open_store
 from storylens.web import STATIC_DIR
 
@@ -41,6 +43,7 @@ Errors always have the body `{"error": {"code": ..., "message": ...}}`. Writes n
 def create_app(
     db_path: str | Path, *, token: str | None, allow_no_auth: bool,
     max_body_bytes: int = 5_000_000, allowed_hosts: Iterable[str] | None = None,
+    page_cache_bytes: int = 64_000_000, reuse_connections: bool = True,
 ) -> FastAPI:
     """Build the app over the SQLite store at ``db_path``.
 
@@ -48,6 +51,10 @@ def create_app(
     one (the CLI permits it on loopback only). ``max_body_bytes``: larger request bodies
     get 413. ``allowed_hosts``: accepted Host header names (``None``: any); the CLI sets
     the loopback names when bound to loopback, against DNS rebinding.
+    ``page_cache_bytes``: memory for computed pages kept while the store is unchanged
+    (``server/page_cache.py``); 0 computes every request. ``reuse_connections``: each
+    worker thread keeps its store connection (``server/store_pool.py``) rather than
+    opening one per request.
 
     The store is opened (created and migrated if needed) once here, so a bad path fails
     at startup with ``StoreError`` rather than on the first request.
@@ -63,6 +70,8 @@ def create_app(
         db_path=Path(db_path), token=token, allow_no_auth=allow_no_auth,
         max_body_bytes=max_body_bytes,
         allowed_hosts=frozenset(h.lower() for h in allowed_hosts) if allowed_hosts else None,
+        pages=PageCache(page_cache_bytes),
+        stores=StorePool(Path(db_path), reuse=reuse_connections),
     )
     install_error_handlers(app)
     for router in ROUTERS:
@@ -74,3 +83,4 @@ def create_app(
     app.add_middleware(HostCheckMiddleware, allowed=app.state.config.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+

@@ -1,33 +1,34 @@
-"""What every route needs: the server's config and a store connection for one request.
-
-A connection is opened per request and closed when it ends, inside the one worker thread
-that serves the request (``sqlite3`` connections must not cross threads). SQLite in WAL
-mode lets these readers run while the CLI or another request writes.
-"""
+"""What every route needs: the server's config, a store connection for one request
+(each worker thread keeps its own: ``store_pool``) and the page cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import cast
 
+from pydantic import BaseModel
 from starlette.requests import Request
+from starlette.responses import Response
 
 from storylens.api.articles import search_articles
 from storylens.errors import StoreError
 from storylens.records import Article
 from storylens.server.errors import ApiError
+from storylens.server.page_cache import Page, PageCache
 from storylens.server.params import iso_datetime
-from storylens.store import Store, open_store
+from storylens.server.store_pool import StorePool
+from storylens.store import Store
 from storylens.store.base import ArticleQuery
 
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
-    """Settings fixed when the app is created; stored on ``app.state.config``."""
+    """Settings fixed when the app is created, and the page cache; stored on
+    ``app.state.config``."""
 
     db_path: Path
     token: str | None
@@ -35,6 +36,10 @@ class ServerConfig:
     max_body_bytes: int
     allowed_hosts: frozenset[str] | None
     """Host header values accepted (DNS-rebinding guard); ``None`` accepts any."""
+    pages: PageCache
+    """Computed pages and API lists, kept while the store is unchanged."""
+    stores: StorePool
+    """The store connections of the worker threads."""
 
 
 def config_of(request: Request) -> ServerConfig:
@@ -42,15 +47,27 @@ def config_of(request: Request) -> ServerConfig:
     return cast(ServerConfig, request.app.state.config)
 
 
-@contextmanager
-def request_store(request: Request) -> Iterator[Store]:
-    """Open the store for the duration of one request. Use it from a sync route (or a
-    function run in the threadpool) so open, use and close stay on one thread."""
-    store = open_store(config_of(request).db_path)
-    try:
-        yield store
-    finally:
-        store.close()
+def request_store(request: Request) -> AbstractContextManager[Store]:
+    """The store for the duration of one request: this thread's connection. Use it from
+    a sync route (or a function run in the threadpool), never across threads."""
+    return config_of(request).stores.store()
+
+
+def cached_page(request: Request, compute: Callable[[Store], Page]) -> Response:
+    """The response of this URL for the store as it is now: from the page cache while
+    the store's ``change_count()`` stays the same, else ``compute(store)`` (once, however
+    many requests ask at the same time). ``compute`` must depend only on the URL and the
+    store; its errors (a 404, a 422) are raised, never kept."""
+    pages = config_of(request).pages
+    key = (request.url.path, request.url.query)
+    with request_store(request) as store:
+        page = pages.get(key, store.change_count(), lambda: compute(store))
+    return Response(page.body, media_type=page.media_type)
+
+
+def json_page(model: BaseModel) -> Page:
+    """An API response model as a cacheable JSON ``Page``."""
+    return Page(model.model_dump_json().encode("utf-8"), "application/json")
 
 
 def parse_when(value: str | None, name: str) -> datetime | None:

@@ -11,14 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from storylens import __version__, api
 from storylens.errors import InputError
 from storylens.ingest.bounds import loads_record
 from storylens.ingest.files import raw_from_json
 from storylens.records import RawDoc, article_id
-from storylens.server.deps import parse_when, request_store, run_query
+from storylens.server.deps import cached_page, json_page, parse_when, request_store, run_query
 from storylens.server.errors import ApiError
+from storylens.server.page_cache import Page
 from storylens.server.schemas import (
     ArticleDetail,
     ArticleIn,
@@ -33,7 +35,7 @@ from storylens.server.schemas import (
 )
 from storylens.server.security import require_writer
 from storylens.server.templating import query_url
-from storylens.store.base import ArticleQuery
+from storylens.store.base import ArticleQuery, Store
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
@@ -88,23 +90,26 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Articles to skip.")
                       ] = 0,
-) -> ArticlePage:
+) -> Response:
     """Articles newest first (by published date, else ingest time), filtered and paged.
     `total` counts all matches; `links.next`/`links.prev` hold the neighbouring pages."""
     query = ArticleQuery(lang=lang or None, outlet=outlet or None,
                          since=parse_when(since, "since"), until=parse_when(until, "until"),
                          search=q or None, limit=limit, offset=offset)
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
         rows, total, _ = run_query(store, query, lenient=False)
-    keep = {"q": q, "lang": lang, "outlet": outlet, "since": since, "until": until,
-            "limit": limit}
-    nxt = (query_url(f"{PREFIX}/articles", **keep, offset=offset + limit)
-           if offset + limit < total else None)
-    prev = query_url(f"{PREFIX}/articles", **keep, offset=max(0, offset - limit)) \
-        if offset > 0 else None
-    return ArticlePage(total=total, limit=limit, offset=offset,
-                       articles=[ArticleSummary.of(a) for a in rows],
-                       links=PageLinks(next=nxt, prev=prev))
+        keep = {"q": q, "lang": lang, "outlet": outlet, "since": since, "until": until,
+                "limit": limit}
+        nxt = (query_url(f"{PREFIX}/articles", **keep, offset=offset + limit)
+               if offset + limit < total else None)
+        prev = query_url(f"{PREFIX}/articles", **keep, offset=max(0, offset - limit)) \
+            if offset > 0 else None
+        return json_page(ArticlePage(total=total, limit=limit, offset=offset,
+                                     articles=[ArticleSummary.of(a) for a in rows],
+                                     links=PageLinks(next=nxt, prev=prev)))
+
+    return cached_page(request, compute)
 
 
 @router.get("/articles/{article_id}", tags=["articles"], summary="Get one article",

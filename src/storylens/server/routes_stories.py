@@ -12,14 +12,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from storylens import api
 from storylens.lru import LRUCache
 from storylens.records import Article
 from storylens.records_story import Level, Story
-from storylens.server.deps import request_store
+from storylens.server.deps import cached_page, json_page, request_store
 from storylens.server.errors import ApiError
+from storylens.server.page_cache import Page
 from storylens.server.params import form_int
 from storylens.server.routes_api import ERRORS, PREFIX
 from storylens.server.schemas import ErrorBody, PageLinks
@@ -33,7 +34,7 @@ from storylens.server.story_members import (
     timeline,
 )
 from storylens.server.story_view import as_level, as_sort, cards
-from storylens.server.templating import query_url, render_html
+from storylens.server.templating import query_url, render_html, render_page
 from storylens.store.base import Store
 
 router = APIRouter()
@@ -62,21 +63,25 @@ def api_list_stories(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Stories to skip.")
                       ] = 0,
-) -> StoryPage:
+) -> Response:
     """Events or storylines, filtered and paged. `total` counts all matches;
     `links.next`/`links.prev` hold the neighbouring pages."""
     lang = (lang or "").strip().lower() or None
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
         rows, total = api.list_stories(store, level=level, sort=sort, min_size=min_size,
                                        lang=lang, limit=limit, offset=offset)
-    keep = {"level": level, "sort": sort, "min_size": min_size, "lang": lang, "limit": limit}
-    nxt = (query_url(f"{PREFIX}/stories", **keep, offset=offset + limit)
-           if offset + limit < total else None)
-    prev = (query_url(f"{PREFIX}/stories", **keep, offset=max(0, offset - limit))
-            if offset > 0 else None)
-    return StoryPage(total=total, limit=limit, offset=offset, level=level, sort=sort,
-                     stories=[StorySummary.of(s) for s in rows],
-                     links=PageLinks(next=nxt, prev=prev))
+        keep = {"level": level, "sort": sort, "min_size": min_size, "lang": lang,
+                "limit": limit}
+        nxt = (query_url(f"{PREFIX}/stories", **keep, offset=offset + limit)
+               if offset + limit < total else None)
+        prev = (query_url(f"{PREFIX}/stories", **keep, offset=max(0, offset - limit))
+                if offset > 0 else None)
+        return json_page(StoryPage(total=total, limit=limit, offset=offset, level=level,
+                                   sort=sort, stories=[StorySummary.of(s) for s in rows],
+                                   links=PageLinks(next=nxt, prev=prev)))
+
+    return cached_page(request, compute)
 
 
 @router.get(f"{PREFIX}/stories/{{story_id}}", tags=["stories"], summary="Get one story",
@@ -134,7 +139,7 @@ def compare_json(store: Store, a: Article, b: Article) -> dict[str, Any]:
 def stories_page(
     request: Request, q: _Text = "", level: _Text = "event", lang: _Text = "",
     min_size: _Text = "1", sort: _Text = "recent", page: _Text = "1",
-) -> HTMLResponse:
+) -> Response:
     """Stories with a search box (full text over articles, then their stories), level,
     language and minimum-size filters, and sort order."""
     notices: list[str] = []
@@ -148,11 +153,12 @@ def stories_page(
         notices.append(f"Ignored min size {min_size[:40]!r}: not a positive number.")
     page_no = form_int(page, 1, 999_999) or 1
     q, lang = q.strip(), lang.strip().lower()
-    n_hits: int | None = None
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
+        n_hits: int | None = None
         if q:
             found, n_hits, rewritten = api.search_stories(store, q, level=lvl, sort=srt,
-                                                      min_size=size, lang=lang or None)
+                                                          min_size=size, lang=lang or None)
             if rewritten:
                 notices.append("Searched the words of your query: it was not valid search "
                                "syntax.")
@@ -160,34 +166,40 @@ def stories_page(
             rows = found[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
         else:
             rows, total = api.list_stories(store, level=lvl, sort=srt, min_size=size,
-                                       lang=lang or None, limit=PER_PAGE,
-                                       offset=(page_no - 1) * PER_PAGE)
-        shown = cards(store, rows)
-    filters = {"q": q, "level": lvl, "lang": lang, "min_size": size, "sort": srt}
-    url_filters = {**filters, "level": lvl if lvl != "event" else "",
-                   "min_size": size if size > 1 else "", "sort": srt if srt != "recent" else ""}
-    pages = max(1, -(-total // PER_PAGE))
-    return render_html(
-        "stories.html", page_title="Stories · storylens", nav_active="/", cards=shown,
-        total=total, n_hits=n_hits, filters=filters, notices=notices, page=page_no,
-        pages=pages, filtered=bool(q or lang or size > 1 or lvl != "event" or srt != "recent"),
-        prev_url=query_url("/", **url_filters, page=page_no - 1) if page_no > 1 else None,
-        next_url=query_url("/", **url_filters, page=page_no + 1) if page_no < pages else None,
-    )
+                                           lang=lang or None, limit=PER_PAGE,
+                                           offset=(page_no - 1) * PER_PAGE)
+        filters = {"q": q, "level": lvl, "lang": lang, "min_size": size, "sort": srt}
+        url_filters = {**filters, "level": lvl if lvl != "event" else "",
+                       "min_size": size if size > 1 else "",
+                       "sort": srt if srt != "recent" else ""}
+        pages = max(1, -(-total // PER_PAGE))
+        return render_page(
+            "stories.html", page_title="Stories · storylens", nav_active="/",
+            cards=cards(store, rows), total=total, n_hits=n_hits, filters=filters,
+            notices=notices, page=page_no, pages=pages,
+            filtered=bool(q or lang or size > 1 or lvl != "event" or srt != "recent"),
+            prev_url=query_url("/", **url_filters, page=page_no - 1) if page_no > 1 else None,
+            next_url=query_url("/", **url_filters, page=page_no + 1)
+            if page_no < pages else None)
+
+    return cached_page(request, compute)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-def story_page(request: Request, story_id: _Id) -> HTMLResponse:
+def story_page(request: Request, story_id: _Id) -> Response:
     """One story: outlets x facts and outlets x entities, tone and framing per outlet,
     the publication timeline, languages, and the articles with their copies folded."""
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
         story, members, outlets = _load_story(store, story_id)
         parent = store.get_story(story.storyline_id) if story.storyline_id else None
         cov = story_coverage(story, members, outlets, store)
-    return render_html(
-        "story.html", page_title=f"{story.title[:80]} · storylens", nav_active="/",
-        s=story, members=members, outlets=outlets, parent=parent, cov=cov,
-        timeline=timeline(members), pairs=compare_pairs(members))
+        return render_page(
+            "story.html", page_title=f"{story.title[:80]} · storylens", nav_active="/",
+            s=story, members=members, outlets=outlets, parent=parent, cov=cov,
+            timeline=timeline(members), pairs=compare_pairs(members))
+
+    return cached_page(request, compute)
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)

@@ -13,16 +13,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from storylens import api
 from storylens.errors import NotFoundError
 from storylens.records_story import Story
 from storylens.server.api_docs import operations
-from storylens.server.deps import request_store, run_query
+from storylens.server.deps import cached_page, request_store, run_query
 from storylens.server.highlight import highlighted_paragraphs
+from storylens.server.page_cache import Page
 from storylens.server.params import day_end, form_int, iso_datetime
-from storylens.server.templating import query_url, render_html
+from storylens.server.templating import query_url, render_html, render_page
 from storylens.store.base import ArticleQuery, Store
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,7 @@ def _day(value: str, name: str, notices: list[str], *, inclusive_end: bool = Fal
 def articles_page(
     request: Request, q: _Text = "", lang: _Text = "", outlet: _Text = "",
     since: _Text = "", until: _Text = "", page: _Text = "1",
-) -> HTMLResponse:
+) -> Response:
     """Articles newest first, with a search box, language/outlet/date filters and pages."""
     notices: list[str] = []
     page_no = form_int(page, 1, 999_999) or 1
@@ -60,21 +61,25 @@ def articles_page(
                          until=_day(until, "until", notices, inclusive_end=True),
                          search=q or None,
                          limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
         rows, total, ran = run_query(store, query, lenient=True)
-    if q and ran.search != q:
-        notices.append("Searched the words of your query: it was not valid search syntax.")
-    filters = {"q": q, "lang": lang, "outlet": outlet, "since": since.strip(),
-               "until": until.strip()}
-    pages = max(1, -(-total // PER_PAGE))
-    return render_html(
-        "articles.html", page_title="Articles · storylens", nav_active="/articles",
-        articles=rows, total=total, filters=filters, notices=notices, page=page_no,
-        pages=pages, filtered=any(filters.values()),
-        prev_url=query_url("/articles", **filters, page=page_no - 1) if page_no > 1 else None,
-        next_url=query_url("/articles", **filters, page=page_no + 1)
-        if page_no < pages else None,
-    )
+        if q and ran.search != q:
+            notices.append("Searched the words of your query: it was not valid search "
+                           "syntax.")
+        filters = {"q": q, "lang": lang, "outlet": outlet, "since": since.strip(),
+                   "until": until.strip()}
+        pages = max(1, -(-total // PER_PAGE))
+        return render_page(
+            "articles.html", page_title="Articles · storylens", nav_active="/articles",
+            articles=rows, total=total, filters=filters, notices=notices, page=page_no,
+            pages=pages, filtered=any(filters.values()),
+            prev_url=query_url("/articles", **filters, page=page_no - 1)
+            if page_no > 1 else None,
+            next_url=query_url("/articles", **filters, page=page_no + 1)
+            if page_no < pages else None)
+
+    return cached_page(request, compute)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

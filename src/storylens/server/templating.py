@@ -15,7 +15,10 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from storylens import __version__
+from storylens.server.page_cache import Page
 from storylens.web import TEMPLATES_DIR
+
+HTML = "text/html; charset=utf-8"
 
 NAV_LINKS: list[tuple[str, str]] = [("Stories", "/"), ("Articles", "/articles"),
                                      ("Compare", "/compare"), ("API", "/docs")]
@@ -71,10 +74,19 @@ _env.globals.update(nav_links=NAV_LINKS, version=__version__, safe_href=safe_hre
                     query_url=query_url)
 
 
-def render_html(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(template: str, **context: Any) -> str:
     """Render ``template`` with ``context``. Templates extend ``base.html``, which reads
     ``page_title`` and ``nav_active`` (both optional)."""
     context.setdefault("page_title", "storylens")
     context.setdefault("nav_active", "")
-    html = _env.get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code)
+    return _env.get_template(template).render(**context)
+
+
+def render_html(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """``render`` as a response."""
+    return HTMLResponse(render(template, **context), status_code=status_code)
+
+
+def render_page(template: str, **context: Any) -> Page:
+    """``render`` as a ``Page`` for the page cache."""
+    return Page(render(template, **context).encode("utf-8"), HTML)
