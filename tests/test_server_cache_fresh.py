@@ -102,3 +102,39 @@ def test_no_page_cache_computes_every_request(tmp_path: Path) -> None:
         first = client.get("/api/v1/articles").json()
         assert client.get("/api/v1/articles").json() == first
         assert len(app.state.config.pages) == 0
+
+
+def test_a_big_story_page_lists_its_reports_a_page_at_a_time(tmp_path: Path) -> None:
+    from storylens.server.routes_stories import MEMBERS_PER_PAGE
+    from tests.store_contract import article, assignment
+
+    db = tmp_path / "s.db"
+    n = 2 * MEMBERS_PER_PAGE + 7
+    arts = [article(i, outlet=f"o{i % 5}.example", title=f"Report {i} on the dam",
+                    text=f"The dam at Kariba held on day {i}. Engineers checked it again.")
+            for i in range(1, n + 1)]
+    with open_store(db) as store:
+        store.add_articles(arts)
+        store.save_assignments([assignment(a, "ev-big", "sl-big", float(i))
+                                for i, a in enumerate(arts)])
+
+    def listed(html: str) -> str:
+        """The article list of a story page (the timeline above names every report)."""
+        return html.split('id="articles-h"')[1].split("</section>")[0]
+
+    with TestClient(create_app(db, token=None, allow_no_auth=True)) as client:
+        first = client.get("/stories/ev-big").text
+        assert f"reports 1–{MEMBERS_PER_PAGE} of {n}, page 1 of 3" in first
+        assert "Report 1 on" in listed(first)
+        assert f"Report {MEMBERS_PER_PAGE + 1} on" not in listed(first)
+        assert f"Report {n} on" in first, "the timeline still shows every report"
+        assert 'href="/stories/ev-big?page=2#articles-h"' in first
+        last = client.get("/stories/ev-big", params={"page": "3"}).text
+        assert f"#{2 * MEMBERS_PER_PAGE + 1}</span>" in listed(last)
+        assert f"Report {n} on" in listed(last)
+        assert f"Report {2 * MEMBERS_PER_PAGE} on" not in listed(last)
+        assert 'href="/stories/ev-big?page=2#articles-h"' in last and "Next →" not in last
+        assert client.get("/stories/ev-big", params={"page": "99"}).text == last, \
+            "past the end: the last page"
+        assert client.get("/stories/ev-big", params={"page": "x"}).text == first
+        assert len(client.get("/api/v1/stories/ev-big").json()["members"]) == n

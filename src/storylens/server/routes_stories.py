@@ -39,6 +39,8 @@ from storylens.store.base import Store
 
 router = APIRouter()
 PER_PAGE = 20
+MEMBERS_PER_PAGE = 50
+"""Original reports listed per story page (each with its copies folded under it)."""
 _Text = Annotated[str, Query(max_length=500)]
 _Id = Annotated[str, Path(min_length=1, max_length=80)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -86,13 +88,16 @@ def api_list_stories(
 
 @router.get(f"{PREFIX}/stories/{{story_id}}", tags=["stories"], summary="Get one story",
             response_model=StoryDetail, responses={**ERRORS, **NOT_FOUND})
-def api_get_story(request: Request, story_id: _Id) -> StoryDetail:
+def api_get_story(request: Request, story_id: _Id) -> Response:
     """One story: its articles oldest first (`duplicate_of` marks syndicated copies) and
     `coverage`: outlets x facts and outlets x entities, tone and framing per outlet."""
-    with request_store(request) as store:
+
+    def compute(store: Store) -> Page:
         story, members, outlets = _load_story(store, story_id)
         cov = story_coverage(story, members, outlets, store)
-    return StoryDetail.of_story(story, cov.to_dict())
+        return json_page(StoryDetail.of_story(story, cov.to_dict()))
+
+    return cached_page(request, compute)
 
 
 @router.get(f"{PREFIX}/compare", tags=["stories"], summary="Compare two articles",
@@ -186,18 +191,30 @@ def stories_page(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-def story_page(request: Request, story_id: _Id) -> Response:
+def story_page(request: Request, story_id: _Id, page: _Text = "1") -> Response:
     """One story: outlets x facts and outlets x entities, tone and framing per outlet,
-    the publication timeline, languages, and the articles with their copies folded."""
+    the publication timeline, languages, and the articles with their copies folded,
+    ``MEMBERS_PER_PAGE`` originals a page (the rest on ``?page=2``...): a 300-article
+    story would otherwise be half a megabyte of HTML, most of it below the fold."""
+    wanted = form_int(page, 1, 999_999) or 1
 
     def compute(store: Store) -> Page:
         story, members, outlets = _load_story(store, story_id)
         parent = store.get_story(story.storyline_id) if story.storyline_id else None
         cov = story_coverage(story, members, outlets, store)
+        pages = max(1, -(-len(members) // MEMBERS_PER_PAGE))
+        page_no = min(wanted, pages)
+        start = (page_no - 1) * MEMBERS_PER_PAGE
+        here = f"/stories/{story.id}"
         return render_page(
             "story.html", page_title=f"{story.title[:80]} · storylens", nav_active="/",
             s=story, members=members, outlets=outlets, parent=parent, cov=cov,
-            timeline=timeline(members), pairs=compare_pairs(members))
+            timeline=timeline(members), pairs=compare_pairs(members),
+            shown=members[start:start + MEMBERS_PER_PAGE], offset=start,
+            page=page_no, pages=pages,
+            prev_url=query_url(here, page=page_no - 1 if page_no > 2 else None)
+            if page_no > 1 else None,
+            next_url=query_url(here, page=page_no + 1) if page_no < pages else None)
 
     return cached_page(request, compute)
 

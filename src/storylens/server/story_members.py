@@ -109,8 +109,10 @@ def compare_pairs(members: list[Member]) -> list[tuple[Member, Member]]:
     pairs: list[tuple[Member, Member]] = []
     for i, a in enumerate(members):
         for b in members[i + 1:]:
-            if a.outlet != b.outlet and len(pairs) < MAX_PAIRS:
+            if a.outlet != b.outlet:
                 pairs.append((a, b))
+                if len(pairs) == MAX_PAIRS:  # a big story: no need to look at every pair
+                    return pairs
     return pairs
 
 
