@@ -84,3 +84,43 @@ def test_serves_then_shuts_down_gracefully(tmp_path: Path) -> None:
     # uvicorn finishes the shutdown, then re-raises SIGTERM so the exit status says why.
     assert code in (0, -15), out
     assert "writes need the token" in out and "Application shutdown complete" in out
+
+
+def test_workers_share_the_port_and_see_each_others_writes(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with ServerProcess(db, "--no-auth", "--workers", "2") as srv:
+        item = [{"title": "T", "text": "A sentence long enough to be an article body. " * 3}]
+        with httpx.Client(base_url=srv.base) as client:
+            totals = {client.get("/api/v1/articles").json()["total"] for _ in range(6)}
+            assert totals == {0}
+            assert client.post("/api/v1/articles", json=item).json()["ingested"] == 1
+        # new connections land on either worker: each sees the write (no stale cache)
+        for _ in range(6):
+            assert httpx.get(srv.base + "/api/v1/articles").json()["total"] == 1
+        code = srv.stop()
+        out = srv.output()
+    assert code in (0, -15), out
+    assert "2 worker processes" in out and out.count("Application startup complete") == 2
+
+
+def test_page_cache_off_still_serves(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path / "s.db", "--page-cache-mb", "0") as srv:
+        assert httpx.get(srv.base + "/api/v1/stories").json()["total"] == 0
+        assert httpx.get(srv.base + "/").status_code == 200
+
+
+@pytest.mark.parametrize("args,named", [(["--workers", "0"], "--workers"),
+                                        (["--page-cache-mb", "-1"], "--page-cache-mb")])
+def test_bad_worker_and_cache_options_name_the_option(tmp_path: Path, args: list[str],
+                                                      named: str) -> None:
+    code, out = run_serve("--db", str(tmp_path / "s.db"), *args)
+    assert code == 2 and named in out
+
+
+def test_worker_factory_needs_the_serve_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storylens.errors import ConfigError
+    from storylens.server.app import APP_ENV, app_from_env
+
+    monkeypatch.setenv(APP_ENV, "not json")
+    with pytest.raises(ConfigError, match="STORYLENS_SERVE_APP 'not json'"):
+        app_from_env()

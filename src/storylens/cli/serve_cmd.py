@@ -4,13 +4,18 @@ Safe by default: it listens on 127.0.0.1; on any other address it refuses to sta
 without a token (writes would be open to the network) and never accepts ``--no-auth``.
 On loopback it also rejects foreign Host headers, so a web page cannot reach it through
 DNS rebinding.
+
+``--workers N`` runs N uvicorn processes on the one listening socket (uvicorn's
+supervisor restarts a worker that dies); each builds its app from the same arguments.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import socket
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -44,6 +49,12 @@ def serve(
         "--no-auth", help="Accept writes without a token (loopback addresses only).")] = False,
     max_body: Annotated[int, typer.Option(min=1, help="Largest request body, in bytes.")
                         ] = 5_000_000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help=(
+        "Server processes sharing the port, each with its own page cache and store "
+        "connections. More than 1 helps on a machine with cores to spare."))] = 1,
+    page_cache_mb: Annotated[int, typer.Option(min=0, max=65_536, help=(
+        "Memory per process for computed pages and API lists, kept while the store is "
+        "unchanged; 0 computes every request."))] = 64,
 ) -> None:
     """Serve the web UI and the JSON API (docs at /docs) over the store."""
     token = token.strip() if token and token.strip() else None
@@ -66,20 +77,35 @@ def serve(
 
     try:
         settings = Settings.load(db=db)
-        app = create_app(settings.db, token=token, allow_no_auth=no_auth,
-                         max_body_bytes=max_body,
-                         allowed_hosts=_names(host) if loopback else None)
+        app_args: dict[str, Any] = {
+            "db_path": str(settings.db), "token": token, "allow_no_auth": no_auth,
+            "max_body_bytes": max_body,
+            "allowed_hosts": sorted(_names(host)) if loopback else None,
+            "page_cache_bytes": page_cache_mb * 1_000_000}
+        app = create_app(**app_args)  # also checks the store before any worker starts
     except StorylensError as e:
         fail(str(e))
     sock = _listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     mode = "writes need the token" if token else (
         "writes open (--no-auth)" if no_auth else "read-only (no token)")
+    procs = f", {workers} worker processes" if workers > 1 else ""
     err_console.print(f"storylens serving {settings.db} on http://{shown}:{sock.getsockname()[1]}"
-                      f" ({mode}); Ctrl-C to stop")
-    config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=10,
-                            server_header=False, proxy_headers=False, access_log=True)
-    uvicorn.Server(config).run(sockets=[sock])
+                      f" ({mode}{procs}); Ctrl-C to stop")
+    options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10,
+                               "server_header": False, "proxy_headers": False,
+                               "access_log": True}
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    from storylens.server.app import APP_ENV
+
+    os.environ[APP_ENV] = json.dumps(app_args)  # what each spawned worker builds from
+    config = uvicorn.Config("storylens.server.app:app_from_env", factory=True,
+                            workers=workers, **options)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _names(host: str) -> frozenset[str]:

@@ -8,13 +8,17 @@ security headers, body limit, per-request store) applies to it automatically.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
 from storylens import __version__
+from storylens.errors import ConfigError
 from storylens.server import routes_api, routes_stories, routes_web
 from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
@@ -84,3 +88,20 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
+
+APP_ENV = "STORYLENS_SERVE_APP"
+"""Where ``storylens serve --workers N`` leaves ``create_app``'s arguments (JSON)."""
+
+
+def app_from_env() -> FastAPI:
+    """``create_app`` with the keyword arguments in ``$STORYLENS_SERVE_APP``: how each
+    worker process of ``storylens serve --workers N`` builds its app (workers are
+    spawned, so they inherit the environment and nothing else)."""
+    raw = os.environ.get(APP_ENV, "")
+    try:
+        kwargs: dict[str, Any] = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ConfigError(f"${APP_ENV} {raw[:60]!r}: not the JSON `storylens serve "
+                          "--workers` writes; start the server with `storylens serve`"
+                          ) from None
+    return create_app(**kwargs)
