@@ -138,3 +138,30 @@ def test_a_big_story_page_lists_its_reports_a_page_at_a_time(tmp_path: Path) -> 
             "past the end: the last page"
         assert client.get("/stories/ev-big", params={"page": "x"}).text == first
         assert len(client.get("/api/v1/stories/ev-big").json()["members"]) == n
+
+
+def test_kept_pages_are_answered_early_with_the_same_headers_and_checks(tmp_path: Path
+                                                                      ) -> None:
+    from storylens.server.headers import SECURITY_HEADERS
+
+    db = tmp_path / "s.db"
+    build_corpus_store(db)
+    app = create_app(db, token=None, allow_no_auth=True, allowed_hosts=["testserver"])
+    pages = app.state.config.pages
+    with TestClient(app) as client:
+        for path in ("/api/v1/articles?limit=3", "/articles"):
+            first = client.get(path)
+            hits = pages.hits
+            again = client.get(path)
+            assert pages.hits == hits + 1, "answered from the cache"
+            assert again.content == first.content
+            for name in ("content-type", "content-length", *SECURITY_HEADERS):
+                assert again.headers[name] == first.headers[name], name
+            foreign = client.get(path, headers={"Host": "evil.example"})
+            assert foreign.status_code == 400, "the host check comes first"
+            head = client.head(path)
+            assert head.status_code == 200 and head.content == b""
+            assert head.headers["content-length"] == first.headers["content-length"]
+        total = client.get("/api/v1/articles?limit=3").json()["total"]
+        assert client.post("/api/v1/articles", json=[NEW]).status_code == 200
+        assert client.get("/api/v1/articles?limit=3").json()["total"] == total + 1

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from storylens import __version__
 from storylens.errors import ConfigError
 from storylens.server import routes_api, routes_stories, routes_web
+from storylens.server.cache_fast import CachedPageMiddleware
 from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
 from storylens.server.page_cache import PageCache
@@ -82,6 +83,8 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     # add_middleware puts each one outside the previous: headers end up outermost.
+    app.add_middleware(CachedPageMiddleware, pages=app.state.config.pages,
+                       stores=app.state.config.stores)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(HostCheckMiddleware, allowed=app.state.config.allowed_hosts)

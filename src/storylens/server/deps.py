@@ -17,6 +17,7 @@ from starlette.responses import Response
 from storylens.api.articles import search_articles
 from storylens.errors import StoreError
 from storylens.records import Article
+from storylens.server.cache_fast import page_key
 from storylens.server.errors import ApiError
 from storylens.server.page_cache import Page, PageCache
 from storylens.server.params import iso_datetime
@@ -59,7 +60,7 @@ def cached_page(request: Request, compute: Callable[[Store], Page]) -> Response:
     many requests ask at the same time). ``compute`` must depend only on the URL and the
     store; its errors (a 404, a 422) are raised, never kept."""
     pages = config_of(request).pages
-    key = (request.url.path, request.url.query)
+    key = page_key(request.scope)  # the key cache_fast looks kept pages up by
     with request_store(request) as store:
         page = pages.get(key, store.change_count(), lambda: compute(store))
     return Response(page.body, media_type=page.media_type)

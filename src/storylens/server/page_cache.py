@@ -60,6 +60,15 @@ class PageCache:
         with self._lock:
             return len(self._pages)
 
+    def peek(self, key: Hashable, version: int) -> Page | None:
+        """The kept page of ``key`` if it was computed at store state ``version``."""
+        with self._lock:
+            page = self._pages.get(key) if version == self.version else None
+            if page is not None:
+                self._pages.move_to_end(key)
+                self.hits += 1
+            return page
+
     def get(self, key: Hashable, version: int, compute: Callable[[], Page]) -> Page:
         """The page of ``key`` at store state ``version``: kept, or computed once by
         ``compute`` while concurrent callers for the same key wait. An error in

@@ -1,7 +1,8 @@
 """``/api/v1``: health, version, and articles (list/search, get, batch ingest).
 
-Read routes are sync functions: FastAPI runs each in a worker thread, where the request's
-store connection is opened, used and closed. Every error leaves as ``ErrorBody``.
+Read routes are sync functions: FastAPI runs each in a worker thread, which uses its own
+store connection (``store_pool``); the article list is answered from the page cache while
+the store is unchanged. Every error leaves as ``ErrorBody``.
 """
 
 from __future__ import annotations
