@@ -170,6 +170,17 @@ class StoreContract:
         assert store.find_articles(["/data/a.txt", "https://y.org/5"], limit=5) == [
             article(1).id, article(5).id]
 
+    def test_known_urls_match_url_or_source(self, store: Store) -> None:
+        store.add_articles([article(1, url="https://x.org/1"),
+                            article(2, source="https://x.org/2", url="https://x.org/2b")])
+        asked = ["https://x.org/1", "https://x.org/2", "https://x.org/2b", "https://x.org/3",
+                 "t1.txt", ""]
+        assert store.known_urls(asked) == {"https://x.org/1", "https://x.org/2",
+                                           "https://x.org/2b", "t1.txt"}
+        assert store.known_urls([]) == set()
+        many = [f"https://x.org/n{i}" for i in range(1200)] + ["https://x.org/1"]
+        assert store.known_urls(many) == {"https://x.org/1"}
+
     def test_list_is_newest_first_by_published_else_ingest_time(self, store: Store) -> None:
         undated = article(9, published=None, published_source="none",
                           ingested_at=T0 + timedelta(days=2, hours=12))

@@ -62,6 +62,11 @@ class ArticleStore(Protocol):
         whose source is ``ref:<line>`` (one line of a JSONL file)."""
         ...
 
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """Which of ``urls`` are the URL or the source of a stored article (the fetcher
+        asks before fetching, so a stored page is never fetched again)."""
+        ...
+
     def list_articles(self, query: ArticleQuery) -> list[Article]:
         """Articles matching ``query``, newest first (by published, else ingest time)."""
         ...

@@ -174,6 +174,16 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
                 break
         return list(found)[:limit]
 
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
+            marks = ",".join("?" * len(chunk))
+            for col in ("url", "source"):  # both indexed
+                rows = self._db.execute(
+                    f"SELECT {col} FROM articles WHERE {col} IN ({marks})", chunk)
+                found.update(str(r[0]) for r in rows)
+        return found
+
     def list_articles(self, query: ArticleQuery) -> list[Article]:
         where, params = _where(query)
         sql = (
