@@ -27,6 +27,7 @@ import pytest
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article, RemovedLine
+from storylens.records_source import Source
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.store.base import ArticleQuery, Store
@@ -180,6 +181,29 @@ class StoreContract:
         assert store.known_urls([]) == set()
         many = [f"https://x.org/n{i}" for i in range(1200)] + ["https://x.org/1"]
         assert store.known_urls(many) == {"https://x.org/1"}
+
+    def test_sources_add_list_update_remove(self, store: Store) -> None:
+        a = store.add_source(Source("https://x.org/feed.xml", "feed", T0, interval=600))
+        b = store.add_source(Source("https://y.org/sitemap.xml", "sitemap", T0))
+        assert a.id and b.id and a.id != b.id
+        again = store.add_source(Source("https://x.org/feed.xml", "page", T0))
+        assert again == a, "same URL: the stored source, unchanged"
+        assert [s.url for s in store.list_sources()] == [a.url, b.url]
+        assert a.next_due == T0
+        polled = a.polled(T0 + timedelta(hours=1), "ok", 3, etag='"e1"')
+        store.update_source(polled)
+        got = store.get_source(a.id)
+        assert (got.last_status, got.articles, got.etag, got.interval) == ("ok", 3, '"e1"', 600)
+        assert got.last_fetch == T0 + timedelta(hours=1)
+        assert got.next_due == T0 + timedelta(hours=1, minutes=10)
+        store.update_source(got.polled(T0 + timedelta(hours=2), "not modified", 0))
+        assert store.get_source(a.id).etag == '"e1"', "validators kept"
+        assert store.remove_source(b.id).url == b.url
+        assert [s.id for s in store.list_sources()] == [a.id]
+        for call in (lambda: store.get_source(b.id), lambda: store.remove_source(b.id),
+                     lambda: store.update_source(b)):
+            with pytest.raises(NotFoundError, match=f"source {b.id}"):
+                call()
 
     def test_list_is_newest_first_by_published_else_ingest_time(self, store: Store) -> None:
         undated = article(9, published=None, published_source="none",

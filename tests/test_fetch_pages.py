@@ -5,13 +5,14 @@ goes on, and loopback is refused unless allowed, storing nothing."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from storylens import api
+from storylens.cli.app import app
 from storylens.fetch.client import Fetcher, Limits
 from storylens.fetch.pages import PageRef
 from storylens.fetch.safety import AllowList
@@ -101,14 +102,15 @@ def test_cli_fetch_loopback_is_refused_without_the_allowance(
 
 
 def test_cli_fetch_with_the_allowance_stores_and_skips_on_rerun(
-        server: LocalServer, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+        server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORYLENS_ALLOW_HOSTS", "10.0.0.0/8, 127.0.0.1")
+    monkeypatch.setenv("STORYLENS_DB", str(tmp_path / "cli.db"))
     url = server.url("/news/election.html")
-    proc = run_cli("fetch", url, "--delay", "0", "--no-cluster", "--json", check_rc=0)
-    assert json.loads(proc.stdout)["ingested"] == 1
-    proc = run_cli("fetch", url, "--delay", "0", "--no-cluster", check_rc=0)
-    assert "already stored 1" in proc.stdout
+    args = ["fetch", url, "--delay", "0", "--no-cluster", "--no-progress"]
+    first = CliRunner().invoke(app, [*args, "--json"])
+    assert first.exit_code == 0 and json.loads(first.stdout)["ingested"] == 1
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "already stored 1" in again.stdout
     assert server.hits("/news/election.html") == 1
-    bad = run_cli("fetch", url, "--allow-host", "10.0.0.0/99", "--no-cluster")
-    assert bad.returncode == 2 and "'10.0.0.0/99'" in bad.stderr
-    assert os.environ["STORYLENS_ALLOW_HOSTS"]  # only this test allowed loopback
+    bad = CliRunner().invoke(app, [*args, "--allow-host", "10.0.0.0/99"])
+    assert bad.exit_code == 2 and "'10.0.0.0/99'" in bad.stderr

@@ -13,7 +13,9 @@ from storylens.cli.eval_cmd import eval_app
 from storylens.cli.fetch_cmd import fetch
 from storylens.cli.ingest_cmd import ingest
 from storylens.cli.serve_cmd import serve
+from storylens.cli.sources_cmd import sources_app
 from storylens.cli.story_cmd import story
+from storylens.cli.watch_cmd import watch
 from storylens.errors import StorylensError
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 app.command()(ingest)
 app.command()(fetch)
+app.command()(watch)
+app.add_typer(sources_app, name="sources")
 app.command()(articles)
 app.command()(show)
 app.command()(cluster)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storylens.records import Article
+from storylens.records_source import Source
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
 
@@ -190,7 +191,34 @@ class SettingsStore(Protocol):
         ...
 
 
-class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, Protocol):
+class SourceStore(Protocol):
+    """Followed sources (feeds, sitemaps, pages listing articles) and their poll state."""
+
+    def add_source(self, source: Source) -> Source:
+        """Store ``source`` and return it with its id; a source with the same URL is
+        kept as it is and returned instead."""
+        ...
+
+    def list_sources(self) -> list[Source]:
+        """Every source, in the order they were added."""
+        ...
+
+    def get_source(self, source_id: int) -> Source:
+        """The source with this id; raises ``NotFoundError``."""
+        ...
+
+    def update_source(self, source: Source) -> None:
+        """Save a polled source's state (by id); raises ``NotFoundError``."""
+        ...
+
+    def remove_source(self, source_id: int) -> Source:
+        """Delete a source (its articles stay); the removed source. Raises
+        ``NotFoundError``."""
+        ...
+
+
+class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, SourceStore,
+            Protocol):
     """Everything storylens persists. Every write is atomic per call."""
 
     @property

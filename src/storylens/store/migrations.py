@@ -131,6 +131,22 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_articles_source ON articles(source);
     CREATE INDEX ix_articles_url ON articles(url);
     """,
+    # 4 -> 5: followed sources (feeds, sitemaps, pages) and what their last poll found
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        title TEXT,
+        added_at TEXT NOT NULL,
+        interval_s REAL NOT NULL,
+        last_fetch TEXT,
+        last_status TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

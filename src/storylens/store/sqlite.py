@@ -22,6 +22,7 @@ from storylens.store.base import ArticleQuery
 from storylens.store.chunks import chunks
 from storylens.store.clusters import ClusterTablesMixin
 from storylens.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from storylens.store.sources import SourceTablesMixin
 
 _COLUMNS = (
     "id, source, url, outlet, title, text, raw, raw_format, published, published_source, "
@@ -34,7 +35,7 @@ def open_store(path: str | Path) -> SQLiteStore:
     return SQLiteStore(path)
 
 
-class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
+class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
     """``Store`` on SQLite. Use ``":memory:"`` as path for a throwaway store."""
 
     def __init__(self, path: str | Path) -> None:
