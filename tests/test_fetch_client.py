@@ -62,7 +62,12 @@ def fetcher(allow: AllowList = LOOPBACK, **limits: float) -> tuple[Fetcher, list
     ("169.254.169.254", "link-local"), ("224.0.0.1", "multicast"), ("0.0.0.0", "unspecified"),
     ("240.0.0.1", "reserved"), ("::1", "loopback"), ("fe80::1", "link-local"),
     ("::ffff:10.0.0.1", "private"), ("fc00::1", "private"), ("8.8.8.8", None),
-    ("2606:4700::1111", None)])
+    ("2606:4700::1111", None),
+    # IPv6 addresses carrying an IPv4 one a relay would reach: judged by that address
+    ("2002:7f00:1::", "loopback"), ("2002:a9fe:a9fe::1", "link-local"),
+    ("2002:0808:0808::1", None), ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),
+    ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::a9fe:a9fe", "link-local"),
+    ("64:ff9b::808:808", None)])
 def test_blocked_kinds(ip: str, kind: str | None) -> None:
     assert blocked_kind(ipaddress.ip_address(ip)) == kind
 
@@ -97,6 +102,24 @@ def test_loopback_is_refused_without_the_allowance_and_nothing_is_sent(
     assert e.value.source == server.url("/news/budget.html")
     assert "loopback address; refused" in e.value.reason
     assert server.log == []
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://news.example:99999/a", "bad port"), ("http://news.example:abc/a", "bad port"),
+    ("http://exa mple.com/a", "characters a host cannot have")])
+def test_malformed_urls_are_one_line_errors(url: str, why: str) -> None:
+    f, _ = fetcher()
+    with f, pytest.raises(FetchError, match=why) as e:
+        f.get(url)
+    assert e.value.source == url and "\n" not in str(e.value)
+
+
+def test_malformed_location_is_one_line(server: LocalServer) -> None:
+    server.routes["/bad-location"] = (302, {"Location": "http://[::1/x"}, b"")
+    f, _ = fetcher()
+    with f, pytest.raises(FetchError, match=r"(?i)location") as e:
+        f.get(server.url("/bad-location"))
+    assert e.value.source == server.url("/bad-location") and "\n" not in str(e.value)
 
 
 def test_only_http_and_https() -> None:
@@ -210,6 +233,25 @@ def test_endless_body_stops_at_the_deadline(server: LocalServer) -> None:
                 clock=lambda: float(next(ticks)), sleep=lambda s: None)
     with f, pytest.raises(FetchError, match="took over 35 s; stopped"):
         f.get(server.url("/endless.html"))
+
+
+def test_a_body_dripped_in_small_pieces_meets_the_deadline(server: LocalServer) -> None:
+    """Each piece the network delivers is checked against the deadline: a server that
+    sends a little now and then cannot keep a fetch going (httpx gathering 64 KB
+    before yielding would check this 2 KB body once, at its end, and accept it)."""
+    def drip() -> Iterator[bytes]:
+        yield b"<html><body>"
+        for _ in range(20):
+            __import__("time").sleep(0.05)
+            yield b"<p>" + b"x" * 100 + b"</p>"
+
+    server.routes["/drip.html"] = lambda headers: (200, HTML, drip())
+    ticks = iter(range(0, 10_000, 10))
+    f = Fetcher(LOOPBACK, Limits(delay=0, max_seconds=75),
+                clock=lambda: float(next(ticks)), sleep=lambda s: None)
+    with f, pytest.raises(FetchError, match="took over 75 s; stopped") as e:
+        f.get(server.url("/drip.html"))
+    assert e.value.transient
 
 
 def test_unreachable_host_is_one_line(server: LocalServer) -> None:

@@ -21,6 +21,7 @@ from storylens.fetch.sources import (
     SOURCE_TYPES,
     discover_feeds,
     list_source,
+    maybe_gunzip,
     parse_feed,
     sniff_kind,
 )
@@ -52,7 +53,7 @@ def add_source(store: Store, fetcher: Fetcher, url: str, kind: str = "auto", *,
         raise InputError(norm, f"neither a feed, a sitemap nor an HTML page "
                                f"({res.content_type or 'no content type'}); not added")
     if sniffed == "feed":
-        _, title = parse_feed(res.body, norm)  # refuse a malformed feed now, not later
+        _, title = parse_feed(maybe_gunzip(res), norm)  # refuse a malformed feed now, not later
         return [store.add_source(Source(norm, "feed", when, interval, title=title))]
     if sniffed == "sitemap":
         return [store.add_source(Source(norm, "sitemap", when, interval))]
@@ -124,8 +125,13 @@ def poll(store: Store, fetcher: Fetcher, *, interval: float | None = None,
             report.ingest.failed.append((problem.source, problem.reason))
         if on_source:
             on_source(source, len(listing.refs))
-        part = ingest_raw(fetch_pages(listing.refs, fetcher, store.known_urls, skipped),
-                          store, batch_size=batch_size, progress=progress)
+        retry_later: list[str] = []
+        part = ingest_raw(fetch_pages(listing.refs, fetcher, store.known_urls, skipped,
+                                      retry_later), store, batch_size=batch_size,
+                          progress=progress)
+        if retry_later or any(getattr(p, "transient", False) for p in listing.problems):
+            # keep the old validators: a 304 next time would hide the URLs to retry
+            listing.etag = listing.last_modified = None
         _merge(report.ingest, part)
         status = "not modified" if listing.not_modified else "ok" if part.ok and \
             not listing.problems else f"ok, {len(part.failed) + len(listing.problems)} failed"

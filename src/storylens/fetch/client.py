@@ -21,14 +21,14 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from storylens.errors import InputError
 from storylens.fetch.safety import AllowList, BlockedAddress, GuardedBackend, resolve_checked
-from storylens.fetch.urls import normalize_url, origin
+from storylens.fetch.urls import join_url, normalize_url, origin
 from storylens.ingest.httpbody import HTML_TYPES, media_type
 
 
@@ -55,7 +55,15 @@ ANY_TYPE: frozenset[str] = frozenset({"*"})
 
 
 class FetchError(InputError):
-    """One URL could not be fetched; ``source`` is the URL, ``reason`` one line."""
+    """One URL could not be fetched; ``source`` is the URL, ``reason`` one line.
+
+    ``transient`` is True when trying again later may work (a timeout, no connection,
+    HTTP 429 or 5xx): a poll then keeps the listing's old validators so the URL is
+    listed, and tried, again; the fetch log waits less before the next try."""
+
+    def __init__(self, source: str, reason: str, *, transient: bool = False) -> None:
+        super().__init__(source, reason)
+        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +151,8 @@ class Fetcher:
             refusal = self._robots_refusal(start, current, deadline)
             if refusal:
                 where = "" if current == start else f" (redirected to {current})"
-                raise FetchError(start, f"{refusal}{where}; not fetched")
+                raise FetchError(start, f"{refusal}{where}; not fetched",
+                                 transient=refusal.startswith("robots.txt answered"))
             headers = {}
             if etag and current == start:
                 headers["If-None-Match"] = etag
@@ -190,8 +199,8 @@ class Fetcher:
         except FetchError as e:
             status = _status_of(e.reason)
             if status is None:  # no answer at all: the page would fail the same way
-                raise FetchError(start, e.reason) from None
-            if 400 <= status < 500:  # no robots.txt: no rules (RFC 9309)
+                raise FetchError(start, e.reason, transient=e.transient) from None
+            if 400 <= status < 500 and status != 429:  # no robots.txt: no rules (RFC 9309)
                 return ""
             return (f"robots.txt answered HTTP {status}; the site is not crawled until it "
                     "answers (RFC 9309)")
@@ -229,19 +238,25 @@ class Fetcher:
                                            self.limits.backoff * 2 ** attempt)
                         if attempt >= self.limits.retries:
                             raise FetchError(start, f"HTTP {status} after "
-                                                    f"{attempt + 1} tries; giving up")
+                                                    f"{attempt + 1} tries; giving up",
+                                             transient=True)
                         if wait > self.limits.max_retry_wait:
                             raise FetchError(start, f"HTTP {status}, asked to retry after "
                                                     f"{wait:.0f} s (over the "
                                                     f"{self.limits.max_retry_wait:.0f} s "
-                                                    "storylens waits); try later")
+                                                    "storylens waits); try later",
+                                             transient=True)
                         self.sleep(wait)
                         continue
                     if 300 <= status < 400 and status != 304:
                         loc = resp.headers.get("Location")
                         if not loc:
                             raise FetchError(start, f"HTTP {status} without a Location")
-                        return str(urljoin(url, loc.strip()))
+                        target = join_url(url, loc)
+                        if target is None:
+                            raise FetchError(start, f"HTTP {status} to a malformed Location "
+                                                    f"{loc.strip()[:100]!r}")
+                        return target
                     if status == 304:
                         return FetchResult(start, url, 304, "", b"",
                                            resp.headers.get("ETag"),
@@ -259,9 +274,10 @@ class Fetcher:
             except BlockedAddress as e:
                 raise FetchError(start, str(e)) from None
             except httpx.TimeoutException:
-                raise FetchError(start, "timed out") from None
+                raise FetchError(start, "timed out", transient=True) from None
             except httpx.ConnectError as e:
-                raise FetchError(start, f"cannot connect ({_short(e)})") from None
+                raise FetchError(start, f"cannot connect ({_short(e)})",
+                                 transient=True) from None
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as e:
                 raise FetchError(start, f"{type(e).__name__}: {_short(e)}") from None
         raise FetchError(start, "no response")  # not reached: the loop returns or raises
@@ -278,7 +294,7 @@ class Fetcher:
         for chunk in _raw_chunks(resp):
             if self.clock() > deadline:
                 raise FetchError(start, f"took over {self.limits.max_seconds:.0f} s; "
-                                        "stopped (endless or too slow)")
+                                        "stopped (endless or too slow)", transient=True)
             out += decoder(chunk, limit + 1 - len(out))
             if len(out) > limit:
                 raise FetchError(start, f"over the {limit / 1e6:.1f} MB limit (after "
@@ -287,7 +303,10 @@ class Fetcher:
 
 
 def _raw_chunks(resp: httpx.Response) -> Iterator[bytes]:
-    yield from resp.iter_raw(65536)
+    """The body as the network delivers it. No chunk size: httpx would gather 64 KB
+    before yielding, so a server dripping a byte now and then (each read within the
+    read timeout) would never meet the deadline check between chunks."""
+    yield from resp.iter_raw()
 
 
 class _Inflater:

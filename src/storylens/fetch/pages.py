@@ -45,11 +45,12 @@ def page_doc(result: FetchResult, ref: PageRef | None = None) -> RawDoc:
 
 
 def fetch_pages(refs: Iterable[PageRef | str], fetcher: Fetcher,
-                known: Callable[[list[str]], set[str]], skipped: Counter[str]
-                ) -> Iterator[RawDoc | InputError]:
+                known: Callable[[list[str]], set[str]], skipped: Counter[str],
+                transient: list[str] | None = None) -> Iterator[RawDoc | InputError]:
     """Fetch each page not already stored (``known`` answers which normalised URLs
     are); one ``InputError`` per URL that fails, the others go on. URLs stored already,
-    or given twice, are counted in ``skipped``."""
+    or given twice, are counted in ``skipped``; URLs that failed in a way that may pass
+    later (timeouts, 5xx) are appended to ``transient``."""
     seen: set[str] = set()
     for item in refs:
         ref = item if isinstance(item, PageRef) else PageRef(item)
@@ -68,4 +69,6 @@ def fetch_pages(refs: Iterable[PageRef | str], fetcher: Fetcher,
         try:
             yield page_doc(fetcher.get(url), ref)
         except InputError as e:
+            if transient is not None and getattr(e, "transient", False):
+                transient.append(url)
             yield e

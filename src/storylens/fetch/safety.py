@@ -30,10 +30,33 @@ class BlockedAddress(Exception):
     """A connection refused because of where the host resolves to (or fails to)."""
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and may be routed to: IPv4-mapped
+    (``::ffff:a.b.c.d``), 6to4 (``2002:AABB:CCDD::``), Teredo (the client) and NAT64
+    (``64:ff9b::a.b.c.d``). A relay or gateway on the path turns these into
+    connections to the IPv4 address, so that address is the one checked."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def blocked_kind(ip: IPAddress) -> str | None:
-    """Why ``ip`` is not a public address (``"private"``, ``"loopback"``...), or None."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Why ``ip`` is not a public address (``"private"``, ``"loopback"``...), or None.
+    An IPv6 address carrying an IPv4 one (mapped, 6to4, Teredo, NAT64) is judged by
+    the IPv4 address it carries."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            ip = inner
     for kind, hit in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
                       ("multicast", ip.is_multicast), ("unspecified", ip.is_unspecified),
                       ("reserved", ip.is_reserved), ("private", ip.is_private),

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from storylens.errors import InputError
 from storylens.fetch.client import FEED_TYPES, Fetcher, FetchError, FetchResult
 from storylens.fetch.pages import PageRef
-from storylens.fetch.urls import normalize_url
+from storylens.fetch.urls import join_url, normalize_url
 from storylens.ingest.bounds import gunzip_bounded
 from storylens.ingest.httpbody import HTML_TYPES, decode_body, media_type
 from storylens.records_source import Source, SourceKind
@@ -45,7 +45,7 @@ class Listing:
 
 def sniff_kind(result: FetchResult) -> SourceKind | None:
     """``feed``, ``sitemap`` or ``page`` (HTML) from a response's type and first bytes."""
-    body = _maybe_gunzip(result)
+    body = maybe_gunzip(result)
     head = body[:2048].lstrip().lower()
     if b"<urlset" in head or b"<sitemapindex" in head:
         return "sitemap"
@@ -69,7 +69,10 @@ def parse_feed(body: bytes, url: str) -> tuple[list[PageRef], str | None]:
         if not isinstance(link, str) or not link.strip():
             continue
         published = e.get("published") or e.get("updated")
-        refs.append(PageRef(urljoin(url, link.strip()), _text(e.get("title")),
+        target = join_url(url, link)
+        if target is None:  # a malformed link: that entry only is left out
+            continue
+        refs.append(PageRef(target, _text(e.get("title")),
                             published if isinstance(published, str) else None))
     if parsed.get("bozo") and not refs:  # broken and nothing usable in it
         why = str(parsed.get("bozo_exception") or "").splitlines()[0:1]
@@ -97,7 +100,8 @@ def parse_sitemap(body: bytes, url: str) -> tuple[list[PageRef], list[str]]:
     if tag == "sitemapindex":
         children = [(_child(s, "loc"), _child(s, "lastmod")) for s in root
                     if isinstance(s.tag, str) and etree.QName(s).localname == "sitemap"]
-        found = [(urljoin(url, loc), lm or "") for loc, lm in children if loc]
+        found = [(j, lm or "") for loc, lm in children if loc
+                 for j in [join_url(url, loc)] if j]
         # news sitemaps first, then the most recently modified
         found.sort(key=lambda c: ("news" not in c[0].lower(), _neg(c[1])))
         return [], [c for c, _ in found]
@@ -113,7 +117,9 @@ def parse_sitemap(body: bytes, url: str) -> tuple[list[PageRef], list[str]]:
         news = u.find(f"{_NS_NEWS}news")
         title = _child(news, "title") if news is not None else None
         date = (_child(news, "publication_date") if news is not None else None)
-        refs.append(PageRef(urljoin(url, loc), title, date or None))
+        target = join_url(url, loc)
+        if target:
+            refs.append(PageRef(target, title, date or None))
     return refs, []
 
 
@@ -133,8 +139,8 @@ def discover_feeds(html: str, url: str) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in ("application/rss+xml", "application/atom+xml",
                                             "application/rdf+xml") and href:
-            u = urljoin(url, href)
-            if u not in found:
+            u = join_url(url, href)
+            if u and u not in found:
                 found.append(u)
     return found
 
@@ -154,7 +160,9 @@ def page_links(html: str, url: str) -> list[PageRef]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "javascript:")):
             continue
-        target = urljoin(url, href)
+        target = join_url(url, href)
+        if target is None:
+            continue
         p = urlsplit(target)
         if p.netloc.lower() != host or p.scheme not in ("http", "https"):
             continue
@@ -175,14 +183,16 @@ def list_source(fetcher: Fetcher, source: Source) -> Listing:
         return listing
     kind = source.kind
     if kind == "feed":
-        listing.refs, listing.title = parse_feed(_maybe_gunzip(res), source.url)
+        listing.refs, listing.title = parse_feed(maybe_gunzip(res), source.url)
     elif kind == "sitemap":
-        refs, children = parse_sitemap(_maybe_gunzip(res), source.url)
+        refs, children = parse_sitemap(maybe_gunzip(res), source.url)
+        if children:  # an index rarely changes when its sitemaps do: never send its
+            listing.etag = listing.last_modified = None  # validators, read them all
         for child in children[:MAX_CHILD_SITEMAPS]:
             if len(refs) >= MAX_REFS:
                 break
             try:
-                more, _ = parse_sitemap(_maybe_gunzip(
+                more, _ = parse_sitemap(maybe_gunzip(
                     fetcher.get(child, accept=FEED_TYPES)), child)
             except InputError as e:
                 listing.problems.append(e)
@@ -207,7 +217,7 @@ def _dedupe(refs: Iterable[PageRef]) -> list[PageRef]:
     return list(out.values())
 
 
-def _maybe_gunzip(res: FetchResult) -> bytes:
+def maybe_gunzip(res: FetchResult) -> bytes:
     """The body, gunzipped when the file itself is gzip (``sitemap.xml.gz``)."""
     if res.body[:2] == b"\x1f\x8b":
         try:

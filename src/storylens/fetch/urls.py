@@ -7,7 +7,7 @@ server, is dropped too.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from storylens.errors import InputError
 
@@ -25,6 +25,13 @@ def normalize_url(url: str) -> str:
         raise InputError(raw[:300], f"{why}; only http and https URLs are fetched")
     if not parts.hostname:
         raise InputError(raw[:300], "no host in the URL; skipped")
+    try:
+        parts.port  # noqa: B018 -- urlsplit checks the port only when asked
+    except ValueError as e:
+        raise InputError(raw[:300], f"bad port ({e}); skipped") from None
+    if any(c.isspace() or ord(c) < 0x20 or c in "<>\"\\^`{|}" for c in parts.hostname):
+        raise InputError(raw[:300], "the host name holds characters a host cannot have; "
+                                    "skipped")
     from courlan import normalize_url as courlan_normalize
 
     try:
@@ -39,3 +46,14 @@ def origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL: the unit of robots.txt and politeness."""
     p = urlsplit(url)
     return f"{p.scheme}://{p.netloc}"
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``, or None when it is malformed (an unclosed
+    ``[`` of an IPv6 host, say): links come from pages and feeds, which are input."""
+    try:
+        joined = urljoin(base, href.strip())
+        urlsplit(joined).port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return joined
