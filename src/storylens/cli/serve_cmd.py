@@ -68,7 +68,8 @@ def serve(
         settings = Settings.load(db=db)
         app = create_app(settings.db, token=token, allow_no_auth=no_auth,
                          max_body_bytes=max_body,
-                         allowed_hosts=_names(host) if loopback else None)
+                         allowed_hosts=_names(host) if loopback else None,
+                         allow_fetch=settings.allow_hosts)
     except StorylensError as e:
         fail(str(e))
     sock = _listen(host, port)

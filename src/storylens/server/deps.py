@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -18,6 +18,7 @@ from starlette.requests import Request
 
 from storylens.api.articles import search_articles
 from storylens.errors import StoreError
+from storylens.fetch.safety import AllowList
 from storylens.records import Article
 from storylens.server.errors import ApiError
 from storylens.server.params import iso_datetime
@@ -35,6 +36,9 @@ class ServerConfig:
     max_body_bytes: int
     allowed_hosts: frozenset[str] | None
     """Host header values accepted (DNS-rebinding guard); ``None`` accepts any."""
+    allow_fetch: AllowList = field(default_factory=AllowList)
+    """Non-public hosts the server may fetch when a source is added
+    (``STORYLENS_ALLOW_HOSTS``); none by default."""
 
 
 def config_of(request: Request) -> ServerConfig:

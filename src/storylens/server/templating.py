@@ -18,7 +18,8 @@ from storylens import __version__
 from storylens.web import TEMPLATES_DIR
 
 NAV_LINKS: list[tuple[str, str]] = [("Stories", "/"), ("Articles", "/articles"),
-                                     ("Compare", "/compare"), ("API", "/docs")]
+                                     ("Compare", "/compare"), ("Sources", "/sources"),
+                                     ("API", "/docs")]
 """Header navigation as (label, path)."""
 
 
