@@ -205,6 +205,26 @@ class StoreContract:
             with pytest.raises(NotFoundError, match=f"source {b.id}"):
                 call()
 
+    def test_fetch_log_backs_off_and_clears(self, store: Store) -> None:
+        url, other = "https://x.org/a", "https://x.org/b"
+        assert store.fetch_failures([url, other]) == {}
+        first = store.record_fetch_failure(url, "HTTP 503 after 3 tries", T0, transient=True)
+        assert (first.failures, first.retry_at, first.transient) == (
+            1, T0 + timedelta(minutes=15), True)
+        second = store.record_fetch_failure(url, "timed out", T0 + timedelta(hours=1),
+                                            transient=True)
+        assert second.failures == 2 and second.retry_at == T0 + timedelta(hours=1,
+                                                                          minutes=30)
+        dead = store.record_fetch_failure(other, "HTTP 404 Not Found", T0, transient=False)
+        assert dead.retry_at == T0 + timedelta(days=1) and not dead.transient
+        got = store.fetch_failures([url, other, "https://x.org/c"])
+        assert got == {url: second, other: dead}
+        store.clear_fetch_failures([url, "https://x.org/never-failed"])
+        assert store.fetch_failures([url, other]) == {other: dead}
+        for _ in range(12):  # capped: a dead link is still tried once a month
+            dead = store.record_fetch_failure(other, "HTTP 404", T0, transient=False)
+        assert dead.retry_at == T0 + timedelta(days=30)
+
     def test_list_is_newest_first_by_published_else_ingest_time(self, store: Store) -> None:
         undated = article(9, published=None, published_source="none",
                           ingested_at=T0 + timedelta(days=2, hours=12))

@@ -114,3 +114,33 @@ def test_cli_fetch_with_the_allowance_stores_and_skips_on_rerun(
     assert server.hits("/news/election.html") == 1
     bad = CliRunner().invoke(app, [*args, "--allow-host", "10.0.0.0/99"])
     assert bad.exit_code == 2 and "'10.0.0.0/99'" in bad.stderr
+
+
+def test_a_failed_url_is_left_alone_then_retried_and_cleared(server: LocalServer,
+                                                             tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    url = server.url("/later.html")
+    t0 = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
+    with open_store(tmp_path / "s.db") as store, _fetcher() as f:
+        first = api.fetch([url], store, f, now=t0)
+        assert "HTTP 404" in dict(first.failed)[url]
+        again = api.fetch([url], store, f, now=t0 + timedelta(hours=1))
+        assert again.failed == [] and again.skipped == {"failed recently": 1}
+        assert server.hits("/later.html") == 1, "not fetched while it failed recently"
+        server.routes["/later.html"] = page("/news/strike.html")
+        later = api.fetch([url], store, f, now=t0 + timedelta(days=2))
+        assert len(later.ingested) == 1 and server.hits("/later.html") == 2
+        assert store.fetch_failures([url]) == {}, "a success clears the log"
+
+
+def test_a_page_that_is_no_article_is_logged_too(server: LocalServer, tmp_path: Path) -> None:
+    server.routes["/empty-article.html"] = (200, HTML, b"<html><body><img src=a.png></body>"
+                                                       b"</html>")
+    url = server.url("/empty-article.html")
+    with open_store(tmp_path / "s.db") as store, _fetcher() as f:
+        first = api.fetch([url], store, f)
+        assert [s for s, _ in first.failed] == [url]
+        entry = store.fetch_failures([url])[url]
+        assert not entry.transient and entry.failures == 1
+        assert api.fetch([url], store, f).skipped == {"failed recently": 1}

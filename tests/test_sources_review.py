@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,11 @@ def test_a_page_that_failed_for_now_is_retried_though_the_feed_is_unchanged(
         assert len(first.ingest.ingested) == 1 and "HTTP 503" in first.ingest.failed[0][1]
         assert store.list_sources()[0].etag is None, "validators not saved: a page failed"
         busy.up = True
-        second = api_sources.poll(store, f, interval=0)
+        soon = api_sources.poll(store, f, interval=0)
+        assert soon.ingest.skipped["failed recently"] == 1, "not retried at once"
+        assert store.list_sources()[0].etag is None
+        second = api_sources.poll(store, f, interval=0,
+                                  now=datetime.now(UTC) + timedelta(hours=1))
         assert len(second.ingest.ingested) == 1, "the page that was down is stored now"
         assert store.list_sources()[0].etag == '"v1"'
         third = api_sources.poll(store, f, interval=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,18 @@ def test_poll_fetches_new_pages_then_nothing_new(server: LocalServer, store: Sto
         assert second.ingest.ingested == []
         assert second.polled[0]["status"] == "not modified"  # the feed answered 304
         pages = [p for _, p, _ in server.log[log_before:] if p.startswith("/news/")]
+        assert pages == [], "the failed pages are left alone for now (the fetch log)"
+        assert second.ingest.skipped["failed recently"] == 2
+        log_before = len(server.log)
+        later = api_sources.poll(store, f, interval=0,
+                                 now=datetime.now(UTC) + timedelta(days=2))
+        pages = [p for _, p, _ in server.log[log_before:] if p.startswith("/news/")]
         assert pages == ["/news/bomb.html", "/news/to-private.html"]  # only the failed ones
+        assert later.ingest.ingested == []
+        assert {server.url("/news/bomb.html"), server.url("/news/to-private.html")} <= \
+            dict(later.ingest.failed).keys()
+        assert store.fetch_failures([server.url("/news/bomb.html")])[
+            server.url("/news/bomb.html")].failures == 2
         assert store.count_articles() == 4
 
 
@@ -207,11 +219,12 @@ def test_cli_sources_and_watch_once_twice(server: LocalServer, tmp_path: Path,
     assert len(errors) == 2 and "Traceback" not in first.stderr
     pages_before = sum(1 for _, p, _ in server.log if p.startswith("/news/"))
     second = run("watch", "--once", "--delay", "0", "--no-cluster", "--interval", "0",
-                 "--json", rc=1)
+                 "--json", rc=0)  # the bomb failed recently: not fetched again yet
     report = json.loads(second.stdout)
-    assert report["ingested"] == 0 and report["skipped"]["already stored"] == 1
-    assert [s["status"] for s in report["sources"]] == ["not modified", "ok, 1 failed"]
-    assert sum(1 for _, p, _ in server.log if p.startswith("/news/")) == pages_before + 1
+    assert report["ingested"] == 0 and report["skipped"] == {"already stored": 1,
+                                                             "failed recently": 1}
+    assert [s["status"] for s in report["sources"]] == ["not modified", "ok"]
+    assert sum(1 for _, p, _ in server.log if p.startswith("/news/")) == pages_before
     table = run("sources", "list").stdout
     assert "feed" in table and "not modified" in table
     assert "removed source 2" in run("sources", "remove", "2").stdout

@@ -52,3 +52,47 @@ class Source:
             "last_status": self.last_status, "articles": self.articles,
             "next_due": self.next_due.isoformat(),
         }
+
+
+TRANSIENT_RETRY = timedelta(minutes=15)
+"""Wait before retrying a URL after its first failure that may pass (timeout, 5xx)."""
+PERMANENT_RETRY = timedelta(days=1)
+"""Wait after a first failure that will likely stay (404, refused, not an article)."""
+MAX_RETRY = {True: timedelta(days=1), False: timedelta(days=30)}
+"""The longest wait, for transient and for lasting failures."""
+
+
+def retry_delay(failures: int, transient: bool) -> timedelta:
+    """How long to leave a URL alone after its ``failures``-th failure in a row: the
+    first wait doubled each time, capped, so a page that is down is retried soon and a
+    dead one rarely, and neither on every poll."""
+    first = TRANSIENT_RETRY if transient else PERMANENT_RETRY
+    return min(first * (1 << max(0, min(failures, 20) - 1)), MAX_RETRY[transient])
+
+
+@dataclass(slots=True, frozen=True)
+class FetchFailure:
+    """The fetch log's entry for a URL that failed (fetching it, or making an article
+    of it): not fetched again before ``retry_at``."""
+
+    url: str
+    failures: int
+    """Failures in a row (a success removes the entry)."""
+    last_failure: datetime
+    retry_at: datetime
+    reason: str
+    transient: bool = False
+    """The last failure may pass (timeout, 5xx): a source listing the URL is re-read in
+    full (no 304) until it is fetched."""
+
+    def again(self, when: datetime, reason: str, transient: bool) -> FetchFailure:
+        """This entry after one more failure at ``when``."""
+        n = self.failures + 1
+        return FetchFailure(self.url, n, when, when + retry_delay(n, transient), reason,
+                            transient)
+
+    @staticmethod
+    def first(url: str, when: datetime, reason: str, transient: bool) -> FetchFailure:
+        """The entry of a URL's first failure."""
+        return FetchFailure(url, 1, when, when + retry_delay(1, transient), reason,
+                            transient)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storylens.api.ingestion import IngestReport, Progress, ingest_raw
+from storylens.api.fetching import fetch_and_ingest
+from storylens.api.ingestion import IngestReport, Progress
 from storylens.errors import InputError
 from storylens.fetch.client import Fetcher, FetchError
-from storylens.fetch.pages import fetch_pages
 from storylens.fetch.sources import (
     SOURCE_TYPES,
     discover_feeds,
@@ -108,7 +108,8 @@ def poll(store: Store, fetcher: Fetcher, *, interval: float | None = None,
     finishes the source in hand). ``on_source`` is told (source, URLs listed)."""
     report = PollReport()
     skipped: Counter[str] = Counter()
-    for source in due_sources(store, now or datetime.now(UTC), interval):
+    at = now or datetime.now(UTC)
+    for source in due_sources(store, at, interval):
         if should_stop():
             break
         when = datetime.now(UTC)
@@ -125,11 +126,10 @@ def poll(store: Store, fetcher: Fetcher, *, interval: float | None = None,
             report.ingest.failed.append((problem.source, problem.reason))
         if on_source:
             on_source(source, len(listing.refs))
-        retry_later: list[str] = []
-        part = ingest_raw(fetch_pages(listing.refs, fetcher, store.known_urls, skipped,
-                                      retry_later), store, batch_size=batch_size,
-                          progress=progress)
-        if retry_later or any(getattr(p, "transient", False) for p in listing.problems):
+        part, tally = fetch_and_ingest(listing.refs, store, fetcher, batch_size=batch_size,
+                                       progress=progress, now=now)
+        skipped.update(part.skipped)
+        if tally.transient or any(getattr(p, "transient", False) for p in listing.problems):
             # keep the old validators: a 304 next time would hide the URLs to retry
             listing.etag = listing.last_modified = None
         _merge(report.ingest, part)

@@ -105,7 +105,7 @@ def fetch(
         out_console.print(
             f"fetched and stored {len(report.ingested)}, already stored "
             f"{report.skipped.get('already stored', 0)}, duplicates {len(report.duplicates)}, "
-            f"failed {len(report.failed)}"
+            f"failed {len(report.failed)}" + recently(report)
             + (f"; clustered into {cluster_report.new_events} new events"
                if cluster_report and cluster_report.clustered else ""))
     raise typer.Exit(exit_code(report))
@@ -115,6 +115,12 @@ def print_failures(report: IngestReport) -> None:
     """One line per refused input, naming it and the reason."""
     for source, reason in report.failed:
         err_console.print(f"[red]failed:[/] {escape(source)}: {escape(reason)}", markup=True)
+
+
+def recently(report: IngestReport) -> str:
+    """The note on URLs left alone because they failed recently (the fetch log)."""
+    n = report.skipped.get("failed recently", 0)
+    return f", not retried yet {n} (failed recently)" if n else ""
 
 
 def exit_code(report: IngestReport) -> int:

@@ -32,6 +32,7 @@ from storylens.cli.fetch_cmd import (
     ProgressOption,
     make_fetcher,
     print_failures,
+    recently,
 )
 from storylens.errors import StorylensError
 from storylens.fetch.client import Fetcher
@@ -129,7 +130,7 @@ def _one_round(store: Store, fetcher: Fetcher, interval: float | None, settings:
             f"{stamp} polled {len(report.polled)} sources: new articles "
             f"{len(report.ingest.ingested)}, already stored "
             f"{report.ingest.skipped.get('already stored', 0)}, failed "
-            f"{len(report.ingest.failed)}{escape(cluster_note)}")
+            f"{len(report.ingest.failed)}{recently(report.ingest)}{escape(cluster_note)}")
     return (EXIT_INTERNAL if report.ingest.internal_errors else
             EXIT_OK if report.ok else EXIT_SOME_FAILED)
 

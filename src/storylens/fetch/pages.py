@@ -7,8 +7,10 @@ published date), which wins over what extraction guesses, as JSONL fields do.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from storylens.errors import InputError
 from storylens.fetch.client import Fetcher, FetchError, FetchResult
@@ -16,6 +18,7 @@ from storylens.fetch.urls import normalize_url
 from storylens.ingest.bounds import clean_str
 from storylens.ingest.httpbody import HTML_TYPES, decode_body, media_type
 from storylens.records import RawDoc
+from storylens.records_source import FetchFailure
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +47,32 @@ def page_doc(result: FetchResult, ref: PageRef | None = None) -> RawDoc:
                   published=ref.published if ref else None, encoding_note=note)
 
 
-def fetch_pages(refs: Iterable[PageRef | str], fetcher: Fetcher,
-                known: Callable[[list[str]], set[str]], skipped: Counter[str],
-                transient: list[str] | None = None) -> Iterator[RawDoc | InputError]:
-    """Fetch each page not already stored (``known`` answers which normalised URLs
-    are); one ``InputError`` per URL that fails, the others go on. URLs stored already,
-    or given twice, are counted in ``skipped``; URLs that failed in a way that may pass
-    later (timeouts, 5xx) are appended to ``transient``."""
+class PageLog(Protocol):
+    """What ``fetch_pages`` asks the store before fetching a URL."""
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]: ...
+
+    def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]: ...
+
+
+@dataclass(slots=True)
+class PageTally:
+    """What ``fetch_pages`` did besides yielding pages, for the caller's bookkeeping."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+    """URLs not fetched, by reason: already stored, given twice, failed recently."""
+    attempted: list[str] = field(default_factory=list)
+    """Normalised URLs a fetch was tried for."""
+    transient: set[str] = field(default_factory=set)
+    """URLs that failed in a way that may pass later (timeouts, 429, 5xx), now or last
+    time: a source listing them must list them again (no 304) until they are fetched."""
+
+
+def fetch_pages(refs: Iterable[PageRef | str], fetcher: Fetcher, log: PageLog,
+                tally: PageTally, now: datetime) -> Iterator[RawDoc | InputError]:
+    """Fetch each page not already stored and not failed recently (the fetch log's
+    ``retry_at`` still ahead of ``now``); one ``InputError`` per URL that fails, the
+    others go on. What was skipped, tried and failed for now goes in ``tally``."""
     seen: set[str] = set()
     for item in refs:
         ref = item if isinstance(item, PageRef) else PageRef(item)
@@ -60,15 +82,22 @@ def fetch_pages(refs: Iterable[PageRef | str], fetcher: Fetcher,
             yield e
             continue
         if url in seen:
-            skipped["given twice"] += 1
+            tally.skipped["given twice"] += 1
             continue
         seen.add(url)
-        if known([url]):
-            skipped["already stored"] += 1
+        if log.known_urls([url]):
+            tally.skipped["already stored"] += 1
             continue
+        failed = log.fetch_failures([url]).get(url)
+        if failed is not None and failed.retry_at > now:
+            tally.skipped["failed recently"] += 1
+            if failed.transient:
+                tally.transient.add(url)
+            continue
+        tally.attempted.append(url)
         try:
             yield page_doc(fetcher.get(url), ref)
         except InputError as e:
-            if transient is not None and getattr(e, "transient", False):
-                transient.append(url)
+            if getattr(e, "transient", False):
+                tally.transient.add(url)
             yield e

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storylens.records import Article
-from storylens.records_source import Source
+from storylens.records_source import FetchFailure, Source
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
 
@@ -214,6 +214,20 @@ class SourceStore(Protocol):
     def remove_source(self, source_id: int) -> Source:
         """Delete a source (its articles stay); the removed source. Raises
         ``NotFoundError``."""
+        ...
+
+    def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]:
+        """The fetch log's entries of those of ``urls`` that failed last time."""
+        ...
+
+    def record_fetch_failure(self, url: str, reason: str, when: datetime, *,
+                             transient: bool) -> FetchFailure:
+        """Log one more failure of ``url`` at ``when``; the entry, with the time before
+        which it is not fetched again (longer after each failure in a row)."""
+        ...
+
+    def clear_fetch_failures(self, urls: Sequence[str]) -> None:
+        """Forget the failures of ``urls`` (they were fetched and stored)."""
         ...
 
 

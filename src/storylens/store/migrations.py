@@ -147,6 +147,17 @@ MIGRATIONS: tuple[str, ...] = (
         last_modified TEXT
     );
     """,
+    # 5 -> 6: the fetch log: URLs that failed, left alone until retry_at (backoff)
+    """
+    CREATE TABLE fetch_failures (
+        url TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure TEXT NOT NULL,
+        retry_at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        transient INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

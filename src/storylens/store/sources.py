@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from storylens.errors import NotFoundError
-from storylens.records_source import SOURCE_KINDS, Source, SourceKind
+from storylens.records_source import SOURCE_KINDS, FetchFailure, Source, SourceKind
+from storylens.store.chunks import chunks
 
 _COLS = ("id, url, kind, title, added_at, interval_s, last_fetch, last_status, articles, "
          "etag, last_modified")
@@ -62,6 +63,39 @@ class SourceTablesMixin:
             found = self.get_source(source_id)
             self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return found
+
+    def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]:
+        found: dict[str, FetchFailure] = {}
+        for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
+            marks = ",".join("?" * len(chunk))
+            for r in self._db.execute(
+                    "SELECT url, failures, last_failure, retry_at, reason, transient FROM "
+                    f"fetch_failures WHERE url IN ({marks})", chunk):
+                found[r[0]] = FetchFailure(r[0], int(r[1]), datetime.fromisoformat(r[2]),
+                                           datetime.fromisoformat(r[3]), r[4], bool(r[5]))
+        return found
+
+    def record_fetch_failure(self, url: str, reason: str, when: datetime, *,
+                             transient: bool) -> FetchFailure:
+        with self._tx():  # read and write under one lock: two writers count both
+            old = self.fetch_failures([url]).get(url)
+            entry = old.again(when, reason, transient) if old else \
+                FetchFailure.first(url, when, reason, transient)
+            self._db.execute(
+                "INSERT INTO fetch_failures (url, failures, last_failure, retry_at, reason, "
+                "transient) VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET "
+                "failures=excluded.failures, last_failure=excluded.last_failure, "
+                "retry_at=excluded.retry_at, reason=excluded.reason, "
+                "transient=excluded.transient",
+                (url, entry.failures, entry.last_failure.isoformat(),
+                 entry.retry_at.isoformat(), reason[:500], int(transient)))
+        return entry
+
+    def clear_fetch_failures(self, urls: Sequence[str]) -> None:
+        with self._tx():
+            for chunk in chunks(list(dict.fromkeys(urls)), 400):
+                self._db.execute("DELETE FROM fetch_failures WHERE url IN "
+                                 f"({','.join('?' * len(chunk))})", chunk)
 
 
 def _iso(dt: datetime | None) -> str | None:
