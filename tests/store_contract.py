@@ -28,6 +28,7 @@ import pytest
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article, RemovedLine
+from storylens.records_source import Source
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.store.base import ArticleQuery, Store
@@ -170,6 +171,60 @@ class StoreContract:
         assert store.find_articles(["", "/nowhere"]) == []
         assert store.find_articles(["/data/a.txt", "https://y.org/5"], limit=5) == [
             article(1).id, article(5).id]
+
+    def test_known_urls_match_url_or_source(self, store: Store) -> None:
+        store.add_articles([article(1, url="https://x.org/1"),
+                            article(2, source="https://x.org/2", url="https://x.org/2b")])
+        asked = ["https://x.org/1", "https://x.org/2", "https://x.org/2b", "https://x.org/3",
+                 "t1.txt", ""]
+        assert store.known_urls(asked) == {"https://x.org/1", "https://x.org/2",
+                                           "https://x.org/2b", "t1.txt"}
+        assert store.known_urls([]) == set()
+        many = [f"https://x.org/n{i}" for i in range(1200)] + ["https://x.org/1"]
+        assert store.known_urls(many) == {"https://x.org/1"}
+
+    def test_sources_add_list_update_remove(self, store: Store) -> None:
+        a = store.add_source(Source("https://x.org/feed.xml", "feed", T0, interval=600))
+        b = store.add_source(Source("https://y.org/sitemap.xml", "sitemap", T0))
+        assert a.id and b.id and a.id != b.id
+        again = store.add_source(Source("https://x.org/feed.xml", "page", T0))
+        assert again == a, "same URL: the stored source, unchanged"
+        assert [s.url for s in store.list_sources()] == [a.url, b.url]
+        assert a.next_due == T0
+        polled = a.polled(T0 + timedelta(hours=1), "ok", 3, etag='"e1"')
+        store.update_source(polled)
+        got = store.get_source(a.id)
+        assert (got.last_status, got.articles, got.etag, got.interval) == ("ok", 3, '"e1"', 600)
+        assert got.last_fetch == T0 + timedelta(hours=1)
+        assert got.next_due == T0 + timedelta(hours=1, minutes=10)
+        store.update_source(got.polled(T0 + timedelta(hours=2), "not modified", 0))
+        assert store.get_source(a.id).etag == '"e1"', "validators kept"
+        assert store.remove_source(b.id).url == b.url
+        assert [s.id for s in store.list_sources()] == [a.id]
+        for call in (lambda: store.get_source(b.id), lambda: store.remove_source(b.id),
+                     lambda: store.update_source(b)):
+            with pytest.raises(NotFoundError, match=f"source {b.id}"):
+                call()
+
+    def test_fetch_log_backs_off_and_clears(self, store: Store) -> None:
+        url, other = "https://x.org/a", "https://x.org/b"
+        assert store.fetch_failures([url, other]) == {}
+        first = store.record_fetch_failure(url, "HTTP 503 after 3 tries", T0, transient=True)
+        assert (first.failures, first.retry_at, first.transient) == (
+            1, T0 + timedelta(minutes=15), True)
+        second = store.record_fetch_failure(url, "timed out", T0 + timedelta(hours=1),
+                                            transient=True)
+        assert second.failures == 2 and second.retry_at == T0 + timedelta(hours=1,
+                                                                          minutes=30)
+        dead = store.record_fetch_failure(other, "HTTP 404 Not Found", T0, transient=False)
+        assert dead.retry_at == T0 + timedelta(days=1) and not dead.transient
+        got = store.fetch_failures([url, other, "https://x.org/c"])
+        assert got == {url: second, other: dead}
+        store.clear_fetch_failures([url, "https://x.org/never-failed"])
+        assert store.fetch_failures([url, other]) == {other: dead}
+        for _ in range(12):  # capped: a dead link is still tried once a month
+            dead = store.record_fetch_failure(other, "HTTP 404", T0, transient=False)
+        assert dead.retry_at == T0 + timedelta(days=30)
 
     def test_list_is_newest_first_by_published_else_ingest_time(self, store: Store) -> None:
         undated = article(9, published=None, published_source="none",

@@ -57,7 +57,7 @@ def test_to_dict(store) -> None:  # type: ignore[no-untyped-def]
     rep = ingest_raw([doc(1), doc(1), InputError("x", "why")], store, now=NOW)
     assert rep.to_dict() == {"ingested": 1, "duplicates": 1,
                              "failed": [{"input": "x", "reason": "why"}],
-                             "warnings": rep.warnings, "internal_errors": 0,
+                             "warnings": rep.warnings, "skipped": {}, "internal_errors": 0,
                              "ids": [article_id(doc(1))]}
     assert IngestReport().ok and IngestReport().to_dict()["ids"] == []
 

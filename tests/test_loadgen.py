@@ -5,11 +5,14 @@ request's due time, so a slow server shows as latency rather than a lower rate."
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import math
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar
 
 import pytest
 
@@ -26,6 +29,15 @@ def _loadgen() -> ModuleType:
 
 
 lg = _loadgen()
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the browser tests keep Playwright's sync
+    event loop running in the main thread for the whole session, and ``asyncio.run``
+    refuses to start inside a running loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _with_server(handler: object, run: object) -> object:
@@ -57,7 +69,7 @@ def test_sends_every_request_and_reads_both_framings() -> None:
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
 
-    r = asyncio.run(_with_server(handler, lambda port: lg.open_loop(
+    r = _run(_with_server(handler, lambda port: lg.open_loop(
         "127.0.0.1", port, ["/a", "/c"], rate=200, seconds=0.5, connections=4)))
     assert (r.sent, r.ok, r.errors, r.timeouts) == (100, 100, 0, 0)
     assert sorted(set(seen)) == ["/a", "/c"] and len(seen) == 100
@@ -79,7 +91,7 @@ def test_latency_counts_from_the_due_time() -> None:
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
 
-    r = asyncio.run(_with_server(handler, lambda port: lg.open_loop(
+    r = _run(_with_server(handler, lambda port: lg.open_loop(
         "127.0.0.1", port, ["/"], rate=50, seconds=0.2, connections=1)))
     assert r.ok == 10 and r.max_ms >= 10 * 100 - 9 * 20
     assert r.achieved_rps < 50, "the server, not the offered rate, set the pace"
@@ -100,7 +112,7 @@ def test_failures_and_stragglers_count_as_infinitely_slow() -> None:
                                   timeout=0.3)
         return bad, hang
 
-    bad, hang = asyncio.run(_with_server(handler, run))
+    bad, hang = _run(_with_server(handler, run))
     assert bad.errors == bad.sent == 5 and bad.ok == 0  # type: ignore[attr-defined]
     assert bad.to_dict()["p99_ms"] is None  # type: ignore[attr-defined]
     assert hang.timeouts == 2 and hang.ok == 0  # type: ignore[attr-defined]
@@ -108,4 +120,4 @@ def test_failures_and_stragglers_count_as_infinitely_slow() -> None:
 
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(ValueError, match="rate, seconds and connections"):
-        asyncio.run(lg.open_loop("127.0.0.1", 1, ["/"], rate=0, seconds=1))
+        _run(lg.open_loop("127.0.0.1", 1, ["/"], rate=0, seconds=1))

@@ -294,7 +294,9 @@ def test_openapi_is_valid_and_complete(client: TestClient) -> None:
     assert ops == {("GET", "/api/v1/health"), ("GET", "/api/v1/version"),
                    ("GET", "/api/v1/articles"), ("POST", "/api/v1/articles"),
                    ("GET", "/api/v1/articles/{article_id}"), ("GET", "/api/v1/stories"),
-                   ("GET", "/api/v1/stories/{story_id}"), ("GET", "/api/v1/compare")}
+                   ("GET", "/api/v1/stories/{story_id}"), ("GET", "/api/v1/compare"),
+                   ("GET", "/api/v1/sources"), ("POST", "/api/v1/sources"),
+                   ("DELETE", "/api/v1/sources/{source_id}")}
     schemas = spec["components"]["schemas"]
 
     def refs(node: Any) -> Iterator[str]:

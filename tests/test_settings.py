@@ -69,7 +69,8 @@ def test_bad_value_is_one_config_error(monkeypatch: pytest.MonkeyPatch, env: str
 def test_every_setting_has_an_env_var_and_help() -> None:
     assert [s.env for s in SETTINGS] == ["STORYLENS_DB", "STORYLENS_MAX_BYTES",
                                          "STORYLENS_BATCH_SIZE", "STORYLENS_EMBEDDER",
-                                         "STORYLENS_COMPARE_EMBEDDER", "STORYLENS_TOKEN"]
+                                         "STORYLENS_COMPARE_EMBEDDER", "STORYLENS_TOKEN",
+                                         "STORYLENS_ALLOW_HOSTS"]
     assert all(s.help.endswith(".") or s.help.endswith(")") for s in SETTINGS)
 
 

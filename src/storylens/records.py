@@ -16,9 +16,10 @@ from typing import Any, Literal
 RawFormat = Literal["text", "html"]
 """How the raw input of an article is to be read."""
 
-DateSource = Literal["input", "html", "url", "text", "none"]
+DateSource = Literal["input", "html", "url", "fetched", "text", "none"]
 """Where a published date came from: given in the input, found in HTML metadata
-(htmldate), in the URL, in the text itself (dateparser), or not found."""
+(htmldate), in the URL, the capture time of a crawl archive (WARC-Date), in the text
+itself (dateparser), or not found."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,6 +43,9 @@ class RawDoc:
     given_id: str | None = None
     encoding_note: str | None = None
     """Set when the bytes were not valid UTF-8 and another encoding was used."""
+    fetched: str | None = None
+    """When a crawler captured the page (a WARC-Date): the published date of last
+    resort before guessing from the text, since news crawls capture pages as they appear."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -40,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Sentence embedder for compare and story coverage: auto (use when installed, "
             "else static), use, static, e5 or hashing."),
     Setting("token", None, "Bearer token the HTTP API requires for write endpoints."),
+    Setting("allow_hosts", None,
+            "Hosts or networks (comma-separated, CIDR allowed) that fetch, sources and watch "
+            "may reach although they are loopback, private or otherwise not public."),
 )
 
 
@@ -53,6 +56,7 @@ class Settings:
     embedder: str
     compare_embedder: str
     token: str | None
+    allow_hosts: str | None
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -75,6 +79,7 @@ class Settings:
                 embedder=str(values["embedder"]),
                 compare_embedder=str(values["compare_embedder"]),
                 token=str(values["token"]) if values["token"] else None,
+                allow_hosts=str(values["allow_hosts"]) if values["allow_hosts"] else None,
             )
         except (TypeError, ValueError) as e:
             raise ConfigError(f"invalid setting value ({e}); check STORYLENS_* variables") from e

@@ -111,7 +111,7 @@ def test_home_search_and_article(server: ServerProcess, xss_id: str, browser: An
     assert page.locator(".article-item").count() == LANGS.count("de")
     assert page.locator("input[name=lang]").input_value() == "de"
     page.goto(server.base + "/docs")
-    assert page.locator("section.op").count() == 8
+    assert page.locator("section.op").count() == 11  # with the three sources operations
     w.shot("api-docs")
     w.assert_clean()
     w.context.close()
@@ -170,5 +170,22 @@ def test_phone_width_layout(server: ServerProcess, xss_id: str, browser: Any) ->
     assert box is not None and box["width"] > 300  # filters stack full-width on phones
     page.goto(server.base + f"/articles/{xss_id}")
     w.shot("article-phone")
+    w.assert_clean()
+    w.context.close()
+
+
+def test_sources_page_renders_from_the_nav(server: ServerProcess, browser: Any) -> None:
+    resp = httpx.post(server.base + "/api/v1/sources",
+                      json={"url": "https://news.example/feed.xml", "kind": "feed"},
+                      headers={"Authorization": f"Bearer {TOKEN}"})
+    assert resp.status_code == 200, resp.text
+    w = Watched(browser, viewport={"width": 1280, "height": 800})
+    w.page.goto(server.base + "/articles")
+    w.page.locator("header.site nav a", has_text="Sources").click()
+    w.page.wait_for_url("**/sources")
+    assert w.page.locator("h1").inner_text() == "Sources"
+    assert w.page.locator("table.sources tbody tr").count() == 1
+    assert "never" in w.page.locator("table.sources tbody tr").inner_text()
+    w.shot("sources-desktop")
     w.assert_clean()
     w.context.close()

@@ -19,6 +19,7 @@ from storylens.api.articles import (
     search_articles,
 )
 from storylens.api.compare import compare, stored_links
+from storylens.api.fetching import fetch
 from storylens.api.ingestion import IngestReport, Progress, ingest, ingest_raw
 from storylens.api.stories import (
     cluster,
@@ -34,6 +35,7 @@ __all__ = [
     "article_entities",
     "cluster",
     "compare",
+    "fetch",
     "get_article",
     "get_story",
     "ingest",

@@ -29,6 +29,8 @@ class IngestReport:
     duplicates: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Archive records that are not articles, by kind (WARC request, revisit, non-html...)."""
     internal_errors: int = 0
     """Failures that were storylens bugs, not bad input (exit code 3 in the CLI)."""
 
@@ -42,6 +44,7 @@ class IngestReport:
             "duplicates": len(self.duplicates),
             "failed": [{"input": s, "reason": r} for s, r in self.failed],
             "warnings": self.warnings,
+            "skipped": dict(self.skipped),
             "internal_errors": self.internal_errors,
             "ids": self.ingested,
         }
@@ -56,9 +59,13 @@ def ingest(
     max_bytes: int = 20_000_000, batch_size: int = 200, progress: Progress | None = None,
     now: datetime | None = None,
 ) -> IngestReport:
-    """Ingest files, directories (recursive) and ``-`` (stdin) into ``store``."""
-    return ingest_raw(read_inputs(paths, fmt=fmt, max_bytes=max_bytes), store,
-                      batch_size=batch_size, progress=progress, now=now)
+    """Ingest files, directories (recursive), WARC archives and ``-`` (stdin) into
+    ``store``."""
+    skipped: Counter[str] = Counter()
+    report = ingest_raw(read_inputs(paths, fmt=fmt, max_bytes=max_bytes, skipped=skipped),
+                        store, batch_size=batch_size, progress=progress, now=now)
+    report.skipped = dict(sorted(skipped.items()))
+    return report
 
 
 def ingest_raw(

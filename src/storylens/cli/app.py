@@ -10,9 +10,12 @@ from storylens.cli.cluster_cmd import cluster, stories
 from storylens.cli.common import EXIT_ERROR, EXIT_INTERNAL, ISSUES_URL, err_console
 from storylens.cli.compare_cmd import compare, eval_pairs
 from storylens.cli.eval_cmd import eval_app
+from storylens.cli.fetch_cmd import fetch
 from storylens.cli.ingest_cmd import ingest
 from storylens.cli.serve_cmd import serve
+from storylens.cli.sources_cmd import sources_app
 from storylens.cli.story_cmd import story
+from storylens.cli.watch_cmd import watch
 from storylens.errors import StorylensError
 
 app = typer.Typer(
@@ -25,6 +28,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command()(ingest)
+app.command()(fetch)
+app.command()(watch)
+app.add_typer(sources_app, name="sources")
 app.command()(articles)
 app.command()(show)
 app.command()(cluster)

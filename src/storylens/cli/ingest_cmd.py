@@ -24,13 +24,14 @@ from storylens.cli.common import (
 )
 from storylens.errors import StorylensError
 from storylens.ingest.files import InputFormat, expand_paths
+from storylens.ingest.warc import is_warc_path
 from storylens.settings import Settings
 
 
 def ingest(
     paths: Annotated[list[str], typer.Argument(
-        help="Files or directories (recursed) of .txt, .html or .jsonl (optionally .gz); "
-             "'-' reads stdin.", show_default=False)],
+        help="Files or directories (recursed) of .txt, .html, .jsonl (optionally .gz) "
+             "or .warc[.gz] archives; '-' reads stdin.", show_default=False)],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option(
         "--format", help="Force the input format: auto, text, html or jsonl.")] = "auto",
@@ -98,6 +99,9 @@ def ingest(
             f"failed {len(report.failed)}"
             + (f" (warnings: {report.warnings}; see `storylens show ID`)" if report.warnings
                else "")
+            + (f"; archive records skipped {sum(report.skipped.values())} ("
+               + ", ".join(f"{k} {v}" for k, v in report.skipped.items()) + ")"
+               if report.skipped else "")
             + (f"; clustered into {cluster_report.new_events} new events"
                if cluster_report and cluster_report.clustered else "")
             + (f" ({cluster_report.clustered - len(report.ingested)} of them left unclustered "
@@ -113,8 +117,8 @@ def _count_items(paths: list[str]) -> int | None:
     ``None`` when reading stdin, where it cannot be known in advance."""
     total = 0
     for p in expand_paths(paths):
-        if p == "-":
-            return None
+        if p == "-" or (isinstance(p, str) and is_warc_path(p)):
+            return None  # stdin, or an archive whose records are only known once read
         if not isinstance(p, str):
             total += 1
         elif p.lower().endswith((".jsonl", ".ndjson")):

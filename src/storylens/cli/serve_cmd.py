@@ -81,7 +81,8 @@ def serve(
             "db_path": str(settings.db), "token": token, "allow_no_auth": no_auth,
             "max_body_bytes": max_body,
             "allowed_hosts": sorted(_names(host)) if loopback else None,
-            "page_cache_bytes": page_cache_mb * 1_000_000}
+            "page_cache_bytes": page_cache_mb * 1_000_000,
+            "allow_fetch": settings.allow_hosts}
         app = create_app(**app_args)  # also checks the store before any worker starts
     except StorylensError as e:
         fail(str(e))

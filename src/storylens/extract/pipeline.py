@@ -104,6 +104,9 @@ def _published(
     if found is None:
         found = date_from_url(url)
         source = "url" if found else "none"
+    if found is None and raw.fetched:
+        found = parse_date(raw.fetched, now=now)
+        source = "fetched" if found else "none"
     if found is None:
         lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
         found = date_from_text(lines, lang=lang, now=now)

@@ -2,7 +2,8 @@
 
 Formats: plain text, HTML, and JSONL (one article per line: ``text`` or ``html``
 required; ``title``, ``url``, ``outlet``, ``published``, ``lang``, ``id`` optional), each
-optionally gzip-compressed. The format comes from the extension, else from the content.
+optionally gzip-compressed, and WARC archives (``storylens.ingest.warc``). The format
+comes from the extension, else from the content.
 
 Every problem is yielded as an ``InputError`` for that one input (a file, or a JSONL line)
 so the batch goes on; nothing here raises for bad input.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import gzip
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +22,7 @@ from typing import Any, Literal
 from storylens.errors import InputError
 from storylens.ingest.bounds import bounded_lines, clean_str, gunzip_bounded, label, loads_record
 from storylens.ingest.decode import decode_bytes
+from storylens.ingest.warc import is_warc_path, read_warc
 from storylens.records import RawDoc
 
 InputFormat = Literal["auto", "text", "html", "jsonl"]
@@ -81,12 +84,18 @@ def _walk(root: Path) -> Iterator[str | InputError]:
 
 
 def read_inputs(
-    paths: Iterable[str], *, fmt: InputFormat = "auto", max_bytes: int = 20_000_000
+    paths: Iterable[str], *, fmt: InputFormat = "auto", max_bytes: int = 20_000_000,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Item]:
-    """Yield a ``RawDoc`` per article found, or an ``InputError`` per input that failed."""
+    """Yield a ``RawDoc`` per article found, or an ``InputError`` per input that failed.
+    Records of an archive that are not articles (WARC requests, revisits, non-HTML
+    responses) are counted in ``skipped`` by kind."""
     for p in expand_paths(paths):
         if isinstance(p, InputError):
             yield p
+            continue
+        if p != "-" and fmt == "auto" and is_warc_path(p):
+            yield from read_warc(p, max_bytes=max_bytes, skipped=skipped)
             continue
         if p != "-" and (fmt == "jsonl" or (fmt == "auto" and p.lower().removesuffix(".gz")
                                             .endswith((".jsonl", ".ndjson")))):

@@ -19,7 +19,8 @@ from starlette.staticfiles import StaticFiles
 
 from storylens import __version__
 from storylens.errors import ConfigError
-from storylens.server import routes_api, routes_stories, routes_web
+from storylens.fetch.safety import AllowList
+from storylens.server import routes_api, routes_sources, routes_stories, routes_web
 from storylens.server.cache_fast import CachedPageMiddleware
 from storylens.server.deps import ServerConfig
 from storylens.server.errors import install_error_handlers
@@ -34,7 +35,8 @@ from storylens.server.store_pool import StorePool
 from storylens.store import open_store
 from storylens.web import STATIC_DIR
 
-ROUTERS: tuple[APIRouter, ...] = (routes_api.router, routes_stories.router, routes_web.router)
+ROUTERS: tuple[APIRouter, ...] = (routes_api.router, routes_sources.router,
+                                  routes_stories.router, routes_web.router)
 """Routers included in the app, API first so ``/api/...`` never falls to a page route."""
 
 DESCRIPTION = """\
@@ -49,6 +51,7 @@ def create_app(
     db_path: str | Path, *, token: str | None, allow_no_auth: bool,
     max_body_bytes: int = 5_000_000, allowed_hosts: Iterable[str] | None = None,
     page_cache_bytes: int = 64_000_000, reuse_connections: bool = True,
+    allow_fetch: str | None = None,
 ) -> FastAPI:
     """Build the app over the SQLite store at ``db_path``.
 
@@ -59,7 +62,9 @@ def create_app(
     ``page_cache_bytes``: memory for computed pages kept while the store is unchanged
     (``server/page_cache.py``); 0 computes every request. ``reuse_connections``: each
     worker thread keeps its store connection (``server/store_pool.py``) rather than
-    opening one per request.
+    opening one per request. ``allow_fetch``:
+    hosts or networks, comma-separated, that adding a source may fetch although they
+    are not public (``STORYLENS_ALLOW_HOSTS``); a malformed entry is a ``ConfigError``.
 
     The store is opened (created and migrated if needed) once here, so a bad path fails
     at startup with ``StoreError`` rather than on the first request.
@@ -77,6 +82,7 @@ def create_app(
         allowed_hosts=frozenset(h.lower() for h in allowed_hosts) if allowed_hosts else None,
         pages=PageCache(page_cache_bytes),
         stores=StorePool(Path(db_path), reuse=reuse_connections),
+        allow_fetch=AllowList.parse([allow_fetch or ""]),
     )
     install_error_handlers(app)
     for router in ROUTERS:

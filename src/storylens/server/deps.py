@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from storylens.api.articles import search_articles
 from storylens.errors import StoreError
+from storylens.fetch.safety import AllowList
 from storylens.records import Article
 from storylens.server.cache_fast import page_key
 from storylens.server.errors import ApiError
@@ -41,6 +42,9 @@ class ServerConfig:
     """Computed pages and API lists, kept while the store is unchanged."""
     stores: StorePool
     """The store connections of the worker threads."""
+    allow_fetch: AllowList = field(default_factory=AllowList)
+    """Non-public hosts the server may fetch when a source is added
+    (``STORYLENS_ALLOW_HOSTS``); none by default."""
 
 
 def config_of(request: Request) -> ServerConfig:

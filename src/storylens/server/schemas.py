@@ -138,3 +138,30 @@ class IngestResult(BaseModel):
     failed: int
     warnings: int = Field(description="Extraction warnings over all ingested articles.")
     items: list[IngestItem]
+
+
+class SourceOut(BaseModel):
+    """A followed source (feed, sitemap or page listing articles) and its last poll."""
+
+    id: int
+    url: str
+    kind: Literal["feed", "sitemap", "page"]
+    title: str | None
+    added_at: datetime
+    interval: float = Field(description="Seconds between two polls.")
+    last_fetch: datetime | None
+    last_status: str | None = Field(description='"ok", "not modified", "error: ..." '
+                                                "of the last poll; `null` before it.")
+    articles: int = Field(description="Articles this source brought in, all polls together.")
+    next_due: datetime
+
+
+class SourceIn(BaseModel):
+    """A URL to follow. With `kind` `auto` the server fetches it once (with the same
+    address checks, robots.txt and limits as `storylens sources add`): a feed or a
+    sitemap is added as such, an HTML page adds the feeds it links to, else itself."""
+
+    url: str = Field(min_length=1, max_length=2000, description="http or https URL.")
+    kind: Literal["auto", "feed", "sitemap", "page"] = "auto"
+    interval: float = Field(default=900.0, ge=60.0, le=30 * 86400.0,
+                            description="Seconds between two polls.")

@@ -21,7 +21,8 @@ from storylens.web import TEMPLATES_DIR
 HTML = "text/html; charset=utf-8"
 
 NAV_LINKS: list[tuple[str, str]] = [("Stories", "/"), ("Articles", "/articles"),
-                                     ("Compare", "/compare"), ("API", "/docs")]
+                                     ("Compare", "/compare"), ("Sources", "/sources"),
+                                     ("API", "/docs")]
 """Header navigation as (label, path)."""
 
 

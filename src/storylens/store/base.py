@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storylens.records import Article
+from storylens.records_source import FetchFailure, Source
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
 
@@ -60,6 +61,11 @@ class ArticleStore(Protocol):
     def find_articles(self, refs: Sequence[str], limit: int = 2) -> list[str]:
         """Ids of up to ``limit`` articles whose source or URL is one of ``refs``, or
         whose source is ``ref:<line>`` (one line of a JSONL file)."""
+        ...
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """Which of ``urls`` are the URL or the source of a stored article (the fetcher
+        asks before fetching, so a stored page is never fetched again)."""
         ...
 
     def list_articles(self, query: ArticleQuery) -> list[Article]:
@@ -185,7 +191,48 @@ class SettingsStore(Protocol):
         ...
 
 
-class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, Protocol):
+class SourceStore(Protocol):
+    """Followed sources (feeds, sitemaps, pages listing articles) and their poll state."""
+
+    def add_source(self, source: Source) -> Source:
+        """Store ``source`` and return it with its id; a source with the same URL is
+        kept as it is and returned instead."""
+        ...
+
+    def list_sources(self) -> list[Source]:
+        """Every source, in the order they were added."""
+        ...
+
+    def get_source(self, source_id: int) -> Source:
+        """The source with this id; raises ``NotFoundError``."""
+        ...
+
+    def update_source(self, source: Source) -> None:
+        """Save a polled source's state (by id); raises ``NotFoundError``."""
+        ...
+
+    def remove_source(self, source_id: int) -> Source:
+        """Delete a source (its articles stay); the removed source. Raises
+        ``NotFoundError``."""
+        ...
+
+    def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]:
+        """The fetch log's entries of those of ``urls`` that failed last time."""
+        ...
+
+    def record_fetch_failure(self, url: str, reason: str, when: datetime, *,
+                             transient: bool) -> FetchFailure:
+        """Log one more failure of ``url`` at ``when``; the entry, with the time before
+        which it is not fetched again (longer after each failure in a row)."""
+        ...
+
+    def clear_fetch_failures(self, urls: Sequence[str]) -> None:
+        """Forget the failures of ``urls`` (they were fetched and stored)."""
+        ...
+
+
+class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, SourceStore,
+            Protocol):
     """Everything storylens persists. Every write is atomic per call."""
 
     @property

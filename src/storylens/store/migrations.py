@@ -168,6 +168,33 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE changes SET n = n + 1 WHERE id = 1;
     END;
     """,
+    # 5 -> 6: followed sources (feeds, sitemaps, pages) and what their last poll found
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        title TEXT,
+        added_at TEXT NOT NULL,
+        interval_s REAL NOT NULL,
+        last_fetch TEXT,
+        last_status TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT
+    );
+    """,
+    # 6 -> 7: the fetch log: URLs that failed, left alone until retry_at (backoff)
+    """
+    CREATE TABLE fetch_failures (
+        url TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure TEXT NOT NULL,
+        retry_at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        transient INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

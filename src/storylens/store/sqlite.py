@@ -22,6 +22,7 @@ from storylens.store.base import ArticleQuery
 from storylens.store.chunks import chunks
 from storylens.store.clusters import ClusterTablesMixin
 from storylens.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from storylens.store.sources import SourceTablesMixin
 
 _COLUMNS = (
     "id, source, url, outlet, title, text, raw, raw_format, published, published_source, "
@@ -34,7 +35,7 @@ def open_store(path: str | Path) -> SQLiteStore:
     return SQLiteStore(path)
 
 
-class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
+class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
     """``Store`` on SQLite. Use ``":memory:"`` as path for a throwaway store."""
 
     def __init__(self, path: str | Path) -> None:
@@ -178,6 +179,16 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin):
             if len(found) >= limit:
                 break
         return list(found)[:limit]
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
+            marks = ",".join("?" * len(chunk))
+            for col in ("url", "source"):  # both indexed
+                rows = self._db.execute(
+                    f"SELECT {col} FROM articles WHERE {col} IN ({marks})", chunk)
+                found.update(str(r[0]) for r in rows)
+        return found
 
     def list_articles(self, query: ArticleQuery) -> list[Article]:
         where, params = _where(query)
