@@ -14,7 +14,10 @@ For each run (a backend at one lead length) the table gives:
 * with ``--per-lang``, AUC all over the pairs touching each frequent language
   (languages with fewer than ``--min-lang`` articles are pooled as "rest").
 
-A run is ``NAME[:LEAD]``: a registered embedder (``static``, ``use``, ...) or the path of a
+A run is ``NAME[+csls][:LEAD]``: ``+csls`` scores the calibrated cosine the linker reads
+(``storylens.link.calibration``: cosine minus both articles' hubness against the shipped
+background ``link/models/background-NAME.npy``, made from SemEval dev texts, never from
+this set). NAME is a registered embedder (``static``, ``use``, ...) or the path of a
 static-model ``.npz`` (read by ``StaticEmbedder``), at ``LEAD`` characters (default 600)::
 
     python benchmarks/dense_channels.py                          # default runs, markdown
@@ -44,7 +47,7 @@ import numpy.typing as npt
 DEFAULT_DATA = Path(os.environ.get("STORYLENS_SHARED", "/work/shared")) / (
     "data/multilingual-stories"
 )
-DEFAULT_RUNS = "static,use:200,use:400,use:600"
+DEFAULT_RUNS = "static,static+csls,use:200,use:400,use:600"
 DEFAULT_LEAD = 600
 
 BoolVec = npt.NDArray[np.bool_]
@@ -142,12 +145,25 @@ def lang_groups(articles: Sequence[Article], min_articles: int) -> dict[str, Boo
     return groups
 
 
-def parse_run(spec: str) -> tuple[str, int]:
-    """``NAME[:LEAD]`` -> (name, lead chars)."""
+def parse_run(spec: str) -> tuple[str, int, bool]:
+    """``NAME[+csls][:LEAD]`` -> (name, lead chars, calibrated)."""
     name, sep, tail = spec.strip().rpartition(":")
-    if sep and tail.isdigit():
-        return name, int(tail)
-    return spec.strip(), DEFAULT_LEAD
+    if not (sep and tail.isdigit()):
+        name, tail = spec.strip(), str(DEFAULT_LEAD)
+    calibrated = name.endswith("+csls")
+    return name.removesuffix("+csls"), int(tail), calibrated
+
+
+def hubness(name: str, vectors: npt.NDArray[np.float32]) -> FloatVec:
+    """Each vector's hubness against the shipped background of embedder ``name``."""
+    from storylens.link.calibration import Background
+    from storylens.link.model import MODEL_DIR
+
+    path = MODEL_DIR / f"background-{Path(name).stem if name.endswith('.npz') else name}.npy"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no background for {name!r}; build it with "
+                         f"`python -m storylens.learn.background --embedder {name}`")
+    return Background.load(path).hub(vectors)
 
 
 def build(name: str) -> Any:
@@ -166,7 +182,7 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
     """Embed every article's lead with one backend, time it and score all pairs."""
     from storylens.represent.article import lead
 
-    name, lead_chars = parse_run(spec)
+    name, lead_chars, calibrated = parse_run(spec)
     texts = [lead(a.title, a.text, lead_chars) for a in articles]
     best = float("inf")
     vectors: npt.NDArray[np.float32] | None = None
@@ -179,6 +195,9 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
         best = min(best, time.perf_counter() - started)
     assert vectors is not None
     cos = np.einsum("ij,ij->i", vectors[pairs.i], vectors[pairs.j]).astype(np.float64)
+    if calibrated:
+        hub = hubness(name, vectors)
+        cos = cos - (hub[pairs.i] + hub[pairs.j]) / 2
     hard = pairs.same_event | pairs.same_storyline  # same event vs same storyline, other event
     per_lang = {g: score(cos, pairs, member[pairs.i] | member[pairs.j])
                 for g, member in groups.items()}

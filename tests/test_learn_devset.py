@@ -161,4 +161,41 @@ def test_streams_for_adds_mixed_only_with_distractors() -> None:
     rows = story_rows()
     assert set(devset.streams_for(rows, [])) == {"real", "sparse", "busy"}
     noise = [row("d0", "n0", "n0", T0)]
-    assert set(devset.streams_for(rows, noise)) == {"real", "sparse", "busy", "mixed"}
+    assert set(devset.streams_for(rows, noise)) == {"real", "sparse", "busy", "scattered",
+                                                    "mixed"}
+
+
+def test_scattered_drops_whole_distractor_events_near_story_articles() -> None:
+    rows = story_rows()
+    # 30 distractor events of two articles, 6 hours apart, far from the story set in time
+    noise = [row(f"n{e}a{a}", f"sem{e}", f"sem{e}", T0 - 9000 * DAY + e * DAY + a * 6 * 3600)
+             for e in range(30) for a in range(2)]
+    out = devset.scattered(rows, noise, per_article=1.0, days=3.0)
+    story = [r for r in out if not r[1].startswith(DISTRACTOR)]
+    placed = [r for r in out if r[1].startswith(DISTRACTOR)]
+    assert sorted(r[0].id for r in story) == sorted(r[0].id for r in rows)
+    assert {r[0].id: r[0].time for r in story} == {r[0].id: r[0].time for r in rows}
+    # about one distractor article per story article, whole events only
+    assert len(rows) <= len(placed) <= len(rows) + 1
+    by_event: dict[str, list[float]] = {}
+    for r in placed:
+        assert r[2].startswith(DISTRACTOR)
+        by_event.setdefault(r[1], []).append(r[0].time or 0.0)
+    assert all(len(ts) == 2 and max(ts) - min(ts) == pytest.approx(6 * 3600)
+               for ts in by_event.values())
+    anchors = [r[0].time or 0.0 for r in rows]
+    for ts in by_event.values():  # each event starts within 3 days of a story article
+        assert min(abs(min(ts) - a) for a in anchors) <= 3 * DAY + 1e-6
+    assert [r[0].time for r in out] == sorted(r[0].time or 0.0 for r in out)
+    assert devset.scattered(rows, []) == devset.in_time_order(rows)
+
+
+def test_training_streams_leave_out_the_scored_only_density() -> None:
+    rows = story_rows()
+    noise = [row("d0", "n0", "n0", T0)]
+    streams = devset.streams_for(rows, noise)
+    picked = devset.training_streams(streams)
+    assert len(picked) == len(devset.TRAIN_DENSITIES) == 4
+    assert all(any(p is s for p in picked) for name, s in streams.items()
+               if name in devset.TRAIN_DENSITIES)
+    assert not any(p is streams["scattered"] for p in picked)

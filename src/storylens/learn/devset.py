@@ -12,6 +12,11 @@ one embedding pass.
   holds two or three unrelated events (a niche feed; trained on, reported too).
 - **busy**: each event's first article is moved to a point in the same three days (a
   stable hash of the event picks it) and its other articles keep their offsets from it.
+- **scattered**: real dates, with unrelated events (from the distractor stream) dropped
+  near the story set's articles, about one distractor article per story article: a small
+  collection, where a window often holds a single cluster and that cluster is not always
+  the right one (without it, a lone candidate in the dev set is nearly always right,
+  and a model learns "alone in the window: join" whatever the content says).
 - **mixed**: the same move, over the span of a dense distractor stream (the recombined
   SemEval stream, compressed to a few days), and the two streams merged in time order.
 
@@ -179,8 +184,50 @@ def story_file(path: Path) -> Path:
     return out
 
 
+def scattered(rows: Sequence[Row], distractors: Sequence[Row], per_article: float = 1.0,
+              days: float = 3.0) -> list[Row]:
+    """The story set at its real dates with whole distractor events (about
+    ``per_article`` distractor articles per story article, picked by a stable hash) each
+    placed within ``days`` days of a story article chosen by a stable hash, their own
+    offsets kept, and merged in time order. Distractor labels are prefixed as in
+    ``mixed``."""
+    anchors = sorted(r[0].time for r in rows if r[0].time is not None)
+    if not anchors or not distractors:
+        return in_time_order(rows)
+    by_event: dict[str, list[Row]] = {}
+    for row in distractors:
+        if row[0].time is not None:
+            by_event.setdefault(row[1], []).append(row)
+    budget = int(per_article * len(rows))
+    out: list[Row] = list(rows)
+    for ev in sorted(by_event, key=lambda e: (stable_hash("scatter:" + e), e)):
+        if budget <= 0:
+            break
+        members = by_event[ev]
+        t0 = min(r[0].time or 0.0 for r in members)
+        at = anchors[stable_hash("anchor:" + ev) % len(anchors)]
+        start = at + (2 * _jitter("near:" + ev) - 1) * days * DAY
+        for rep, e, sl in members:
+            out.append(retime((rep, f"{DISTRACTOR}{e}", f"{DISTRACTOR}{sl}"),
+                              start + ((rep.time or t0) - t0)))
+        budget -= len(members)
+    return in_time_order(out)
+
+
+TRAIN_DENSITIES: tuple[str, ...] = ("real", "sparse", "busy", "mixed")
+"""The densities linking's models are trained and tuned on; ``scattered`` is scored only
+(trained on, it cost 0.01-0.05 B³ at every other density out of fold: its distractors
+are SemEval events whose noisy labels it teaches at the story set's own dates)."""
+
+
+def training_streams(streams: dict[str, list[Row]]) -> list[list[Row]]:
+    """The streams of ``streams`` that models are trained and tuned on."""
+    return [s for name, s in streams.items() if name in TRAIN_DENSITIES]
+
+
 def streams_for(rows: Sequence[Row], distractors: Sequence[Row]) -> dict[str, list[Row]]:
     out = {"real": in_time_order(rows), "sparse": spread(rows), "busy": busy_week(rows)}
     if distractors:
+        out["scattered"] = scattered(rows, distractors)
         out["mixed"] = mixed(rows, distractors)
     return out

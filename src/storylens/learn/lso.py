@@ -40,7 +40,7 @@ from storylens.learn.train_link import load_stream, load_stream_with_leads, trai
 from storylens.link.model import LogisticModel
 from storylens.link.online import Assignment, ClusterConfig, OnlineClusterer
 
-DENSITIES = ("real", "busy", "mixed")
+DENSITIES = ("real", "sparse", "busy", "scattered", "mixed")
 
 
 def cluster_rows(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
@@ -71,7 +71,8 @@ def run_fold(fold: Fold, rows: Sequence[Row], streams: dict[str, list[Row]],
     """Train on every storyline but ``fold``'s (all densities, plus ``extra``), cluster
     each whole stream, and return the fold's scores and its held-out predictions."""
     t0 = time.perf_counter()
-    train_streams = [[r for r in s if not fold.is_test(r)] for s in streams.values()]
+    train_streams = [[r for r in s if not fold.is_test(r)]
+                     for s in devset.training_streams(streams)]
     ev, sl = train([*train_streams, *extra], cfg, {}, tune=train_streams)
     test_ids = {row[0].id for row in rows if fold.is_test(row)}
     test_rows = [r for r in rows if r[0].id in test_ids]

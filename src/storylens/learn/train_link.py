@@ -325,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = load_stream(devset.story_file(args.stories), args.embedder)
         distractors = (load_stream(args.distractors, args.embedder)
                        if args.distractors.is_file() else [])
-        tune = list(devset.streams_for(rows, distractors).values())
+        tune = devset.training_streams(devset.streams_for(rows, distractors))
         names.append(f"{args.stories.name} (real, busy"
                      f"{', mixed with ' + args.distractors.name if distractors else ''})")
     extra = [load_stream(Path(p), args.embedder) for p in args.stream]
