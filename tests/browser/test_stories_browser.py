@@ -67,9 +67,13 @@ def _dated_story(base: str) -> str:
     """The id of a story with at least one dated article (found through the API)."""
     import httpx
 
-    listing = httpx.get(f"{base}/api/v1/stories", params={"limit": 200}).json()["stories"]
+    # the browser's patience, not httpx's 5 s default: a story's first detail is computed
+    # (and then cached), which on a loaded 2-core CI box has taken longer than 5 s
+    wait = SLOW_MS / 1000
+    listing = httpx.get(f"{base}/api/v1/stories", params={"limit": 200},
+                        timeout=wait).json()["stories"]
     for s in listing:
-        members = httpx.get(f"{base}/api/v1/stories/{s['id']}").json()["members"]
+        members = httpx.get(f"{base}/api/v1/stories/{s['id']}", timeout=wait).json()["members"]
         if any(m["published"] for m in members):
             return str(s["id"])
     raise AssertionError("no dated story in the corpus")
