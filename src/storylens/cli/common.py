@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -40,6 +40,18 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def exit_code(internal_errors: object, ok: bool) -> int:
+    """The documented exit code of a batch: 3 when storylens itself failed on an item,
+    else 0 when every input went in, else 1."""
+    return EXIT_INTERNAL if internal_errors else EXIT_OK if ok else EXIT_SOME_FAILED
+
+
+def print_failures(failed: Iterable[tuple[str, str]]) -> None:
+    """One line per refused input, naming it and the reason."""
+    for source, reason in failed:
+        err_console.print(f"[red]failed:[/] {escape(source)}: {escape(reason)}", markup=True)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:

@@ -13,14 +13,13 @@ from storylens import api
 from storylens.api.ingestion import IngestReport
 from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
     DbOption,
     JsonOption,
     err_console,
+    exit_code,
     fail,
     out_console,
+    print_failures,
     print_json,
     store_for,
 )
@@ -101,20 +100,14 @@ def fetch(
         if cluster_error:
             err_console.print(f"[yellow]clustering skipped:[/] {escape(cluster_error)}",
                               markup=True)
-        print_failures(report)
+        print_failures(report.failed)
         out_console.print(
             f"fetched and stored {len(report.ingested)}, already stored "
             f"{report.skipped.get('already stored', 0)}, duplicates {len(report.duplicates)}, "
             f"failed {len(report.failed)}" + recently(report)
             + (f"; clustered into {cluster_report.new_events} new events"
                if cluster_report and cluster_report.clustered else ""))
-    raise typer.Exit(exit_code(report))
-
-
-def print_failures(report: IngestReport) -> None:
-    """One line per refused input, naming it and the reason."""
-    for source, reason in report.failed:
-        err_console.print(f"[red]failed:[/] {escape(source)}: {escape(reason)}", markup=True)
+    raise typer.Exit(exit_code(report.internal_errors, report.ok))
 
 
 def recently(report: IngestReport) -> str:
@@ -122,7 +115,3 @@ def recently(report: IngestReport) -> str:
     n = report.skipped.get("failed recently", 0)
     return f", not retried yet {n} (failed recently)" if n else ""
 
-
-def exit_code(report: IngestReport) -> int:
-    return (EXIT_INTERNAL if report.internal_errors else
-            EXIT_OK if report.ok else EXIT_SOME_FAILED)

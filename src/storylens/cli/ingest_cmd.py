@@ -12,13 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from storylens import api
 from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
     DbOption,
     JsonOption,
     err_console,
+    exit_code,
     out_console,
+    print_failures,
     print_json,
     store_for,
 )
@@ -91,9 +90,7 @@ def ingest(
         if cluster_error:
             err_console.print(f"[yellow]clustering skipped:[/] {escape(cluster_error)}",
                               markup=True)
-        for source, reason in report.failed:
-            err_console.print(f"[red]failed:[/] {escape(source)}: {escape(reason)}",
-                              markup=True)
+        print_failures(report.failed)
         out_console.print(
             f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
             f"failed {len(report.failed)}"
@@ -108,8 +105,7 @@ def ingest(
                "by an earlier run)" if cluster_report and
                cluster_report.clustered > len(report.ingested) else "")
         )
-    raise typer.Exit(EXIT_INTERNAL if report.internal_errors else
-                     EXIT_OK if report.ok else EXIT_SOME_FAILED)
+    raise typer.Exit(exit_code(report.internal_errors, report.ok))
 
 
 def _count_items(paths: list[str]) -> int | None:

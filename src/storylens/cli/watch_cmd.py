@@ -15,13 +15,13 @@ from rich.markup import escape
 from storylens.api import sources as api_sources
 from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
-    EXIT_INTERNAL,
     EXIT_OK,
-    EXIT_SOME_FAILED,
     DbOption,
     JsonOption,
     err_console,
+    exit_code,
     out_console,
+    print_failures,
     print_json,
     store_for,
 )
@@ -31,7 +31,6 @@ from storylens.cli.fetch_cmd import (
     DelayOption,
     ProgressOption,
     make_fetcher,
-    print_failures,
     recently,
 )
 from storylens.errors import StorylensError
@@ -125,14 +124,13 @@ def _one_round(store: Store, fetcher: Fetcher, interval: float | None, settings:
     if as_json:
         print_json({"at": stamp, **report.to_dict()})
     else:
-        print_failures(report.ingest)
+        print_failures(report.ingest.failed)
         out_console.print(
             f"{stamp} polled {len(report.polled)} sources: new articles "
             f"{len(report.ingest.ingested)}, already stored "
             f"{report.ingest.skipped.get('already stored', 0)}, failed "
             f"{len(report.ingest.failed)}{recently(report.ingest)}{escape(cluster_note)}")
-    return (EXIT_INTERNAL if report.ingest.internal_errors else
-            EXIT_OK if report.ok else EXIT_SOME_FAILED)
+    return exit_code(report.ingest.internal_errors, report.ok)
 
 
 def _sleep_until_due(store: Store, interval: float | None, stop: _Stop) -> None:
