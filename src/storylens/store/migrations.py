@@ -140,34 +140,11 @@ MIGRATIONS: tuple[str, ...] = (
         n INTEGER NOT NULL
     );
     INSERT INTO changes VALUES (1, 0);
-    CREATE TRIGGER changes_articles_insert AFTER INSERT ON articles BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_articles_update AFTER UPDATE ON articles BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_articles_delete AFTER DELETE ON articles BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_article_clusters_insert AFTER INSERT ON article_clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_article_clusters_update AFTER UPDATE ON article_clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_article_clusters_delete AFTER DELETE ON article_clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_clusters_insert AFTER INSERT ON clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_clusters_update AFTER UPDATE ON clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    CREATE TRIGGER changes_clusters_delete AFTER DELETE ON clusters BEGIN
-        UPDATE changes SET n = n + 1 WHERE id = 1;
-    END;
-    """,
+    """ + "".join(
+        f"CREATE TRIGGER changes_{t}_{op.lower()} AFTER {op} ON {t} BEGIN "
+        "UPDATE changes SET n = n + 1 WHERE id = 1; END;\n"
+        for t in ("articles", "article_clusters", "clusters")
+        for op in ("INSERT", "UPDATE", "DELETE")),
     # 5 -> 6: followed sources (feeds, sitemaps, pages) and what their last poll found
     """
     CREATE TABLE sources (
