@@ -52,3 +52,6 @@ def run_cli(tmp_path: Path) -> RunCli:
         return proc
 
     return run
+
+
+from tests.pg_server import pg_dsn, pg_url  # noqa: E402,F401  (PostgreSQL fixtures)

@@ -14,8 +14,8 @@ Covered: articles (add, get by id and prefix, get many, find by source/URL/``pat
 list/count with filters, full-text search and its errors, outlet line counts),
 representations and document frequencies, assignments and story summaries, clusterer
 snapshots and the stream clock, enrichments and sentence vectors (content-addressed,
-first write wins), settings, ``transaction()`` (all or nothing), ``change_count`` and
-``schema_version``.
+first write wins), settings, ``transaction()`` (all or nothing), ``change_count``, the
+clustering lock (``clustering()``) and ``schema_version``.
 """
 
 from __future__ import annotations
@@ -546,6 +546,17 @@ class StoreContract:
                 writer.add_articles([article(2)])
                 inside = reader.change_count()
             assert reader.change_count() != inside, "a commit is seen once it commits"
+
+    def test_clustering_is_one_process_at_a_time(self, store: Store,
+                                                 open_store_fn: OpenStore) -> None:
+        with store.clustering():
+            with self.reopen_or_skip(open_store_fn) as other:
+                with pytest.raises(StoreError, match="another process is clustering"), \
+                        other.clustering(wait=False):
+                    pytest.fail("two clusterers at once")  # pragma: no cover
+                assert other.count_articles() == 0, "other work goes on meanwhile"
+        with self.reopen_or_skip(open_store_fn) as other, other.clustering(wait=False):
+            pass  # released when the holder is done
 
     def test_schema_version(self, store: Store) -> None:
         v = store.schema_version

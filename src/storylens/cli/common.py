@@ -33,10 +33,11 @@ EXIT_INTERNAL = 3
 ISSUES_URL = "https://github.com/storylens/storylens/issues"
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--db", envvar="STORYLENS_DB", show_envvar=True, dir_okay=False,
-        help="SQLite store file. Default: storylens.db in the per-user data directory.",
+        "--db", envvar="STORYLENS_DB", show_envvar=True,
+        help="SQLite store file, or a postgresql://user@host:port/database URL. Default: "
+             "storylens.db in the per-user data directory.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -61,7 +62,7 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 @contextmanager
-def store_for(db: Path | None) -> Iterator[Store]:
+def store_for(db: str | Path | None) -> Iterator[Store]:
     """Open the store named by --db / STORYLENS_DB / the default, mapping errors to exit 2."""
     try:
         settings = Settings.load(db=db)

@@ -22,6 +22,7 @@ import typer
 from storylens.cli.common import DbOption, err_console, fail
 from storylens.errors import StorylensError
 from storylens.settings import Settings
+from storylens.store import redact
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
@@ -91,7 +92,7 @@ def serve(
     mode = "writes need the token" if token else (
         "writes open (--no-auth)" if no_auth else "read-only (no token)")
     procs = f", {workers} worker processes" if workers > 1 else ""
-    err_console.print(f"storylens serving {settings.db} on http://{shown}:{sock.getsockname()[1]}"
+    err_console.print(f"storylens serving {redact(settings.db)} on http://{shown}:{sock.getsockname()[1]}"
                       f" ({mode}{procs}); Ctrl-C to stop")
     options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 10,
                                "server_header": False, "proxy_headers": False,

@@ -141,6 +141,17 @@ def cluster_store(
     finished batches are saved, and a new run continues with the same cluster ids.
     ``embedder`` defaults to the one the store was clustered with (its setting of
     record), else the ``embedder`` setting."""
+    with store.clustering():  # one linking worker at a time: stable cluster ids
+        return _cluster_locked(store, embedder=embedder, config=config,
+                               batch_size=batch_size, progress=progress)
+
+
+def _cluster_locked(
+    store: Store, *, embedder: str | None, config: ClusterConfig | None, batch_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> ClusterReport:
+    """``cluster_store`` once it holds the store's clustering lock: what is unclustered
+    is read only now, so a run that waited for another continues after its work."""
     import time
 
     report = ClusterReport()

@@ -32,6 +32,7 @@ from storylens.server.security import (
     SecurityHeadersMiddleware,
 )
 from storylens.server.store_pool import StorePool
+from storylens.settings import store_location
 from storylens.store import open_store
 from storylens.web import STATIC_DIR
 
@@ -53,7 +54,7 @@ def create_app(
     page_cache_bytes: int = 64_000_000, reuse_connections: bool = True,
     allow_fetch: str | None = None,
 ) -> FastAPI:
-    """Build the app over the SQLite store at ``db_path``.
+    """Build the app over the store at ``db_path`` (a SQLite file or a database URL).
 
     ``token``: bearer token required by writes. ``allow_no_auth``: accept writes without
     one (the CLI permits it on loopback only). ``max_body_bytes``: larger request bodies
@@ -77,11 +78,11 @@ def create_app(
         openapi_url="/openapi.json", docs_url=None, redoc_url=None,
     )
     app.state.config = ServerConfig(
-        db_path=Path(db_path), token=token, allow_no_auth=allow_no_auth,
+        db_path=store_location(db_path), token=token, allow_no_auth=allow_no_auth,
         max_body_bytes=max_body_bytes,
         allowed_hosts=frozenset(h.lower() for h in allowed_hosts) if allowed_hosts else None,
         pages=PageCache(page_cache_bytes),
-        stores=StorePool(Path(db_path), reuse=reuse_connections),
+        stores=StorePool(store_location(db_path), reuse=reuse_connections),
         allow_fetch=AllowList.parse([allow_fetch or ""]),
     )
     install_error_handlers(app)

@@ -32,7 +32,7 @@ class ServerConfig:
     """Settings fixed when the app is created, and the page cache; stored on
     ``app.state.config``."""
 
-    db_path: Path
+    db_path: Path | str
     token: str | None
     allow_no_auth: bool
     max_body_bytes: int

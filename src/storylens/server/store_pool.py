@@ -24,7 +24,7 @@ class StorePool:
     """Stores over ``path``, one per thread that asks; ``reuse=False`` opens and closes
     one per request instead (what the server did before)."""
 
-    def __init__(self, path: Path, *, reuse: bool = True) -> None:
+    def __init__(self, path: Path | str, *, reuse: bool = True) -> None:
         self.path, self.reuse = path, reuse
         self._local = threading.local()
 

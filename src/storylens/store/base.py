@@ -251,6 +251,13 @@ class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore,
         kill inside leaves the store as it was before)."""
         ...
 
+    def clustering(self, wait: bool = True) -> AbstractContextManager[None]:
+        """Held for a whole clustering run, so one process links at a time and cluster
+        ids stay stable when several processes write: another process's ``clustering()``
+        waits for it, or with ``wait=False`` raises ``StoreError`` ("another process is
+        clustering"). A killed holder releases it."""
+        ...
+
     def close(self) -> None:
         """Release the connection; the store stays readable by others meanwhile."""
         ...

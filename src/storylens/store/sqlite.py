@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no clustering lock
+    fcntl = None  # type: ignore[assignment]
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article, RemovedLine
@@ -97,6 +102,14 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
     def transaction(self) -> AbstractContextManager[None]:
         """Every write inside commits together at the end, or none does."""
         return self._tx()
+
+    def clustering(self, wait: bool = True) -> AbstractContextManager[None]:
+        """An exclusive ``flock`` on ``<store>-cluster.lock`` beside the file (the kernel
+        drops it when the holder dies); nothing to share for ``:memory:`` or where the
+        system has no ``flock``."""
+        if self.path == ":memory:" or fcntl is None:
+            return nullcontext()
+        return _file_lock(Path(self.path + "-cluster.lock"), wait, self.path)
 
     # -- writes -------------------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -277,6 +290,25 @@ def _from_row(r: Sequence[Any]) -> Article:
         warnings=list(json.loads(r[13])),
         ingested_at=datetime.fromisoformat(r[15]),
     )
+
+
+@contextmanager
+def _file_lock(lock_path: Path, wait: bool, shown: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path`` for the duration."""
+    try:
+        fh = lock_path.open("a")
+    except OSError as e:
+        raise StoreError(f"{lock_path}: cannot open the clustering lock ({e})") from e
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise StoreError(f"{shown}: another process is clustering this store; try "
+                             "again when it is done") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _split_sql(script: str) -> list[str]:

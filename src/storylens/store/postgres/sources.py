@@ -1,0 +1,105 @@
+"""The PostgreSQL tables of followed sources and the fetch log (``SourceStore``), mixed
+into ``PostgresStore``; the same rows as the SQLite store's ``sources.py`` (times as ISO
+text, read back exactly as written)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from storylens.errors import NotFoundError
+from storylens.records_source import SOURCE_KINDS, FetchFailure, Source, SourceKind
+from storylens.store.postgres.base import PgHelpers
+
+_COLS = ("id, url, kind, title, added_at, interval_s, last_fetch, last_status, articles, "
+         "etag, last_modified")
+
+
+class PgSourceMixin(PgHelpers):
+    """Sources and the fetch log."""
+
+    def add_source(self, source: Source) -> Source:
+        with self._tx():
+            self._many(
+                "INSERT INTO sources (url, kind, title, added_at, interval_s, last_fetch, "
+                "last_status, articles, etag, last_modified) VALUES "
+                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (url) DO NOTHING",
+                [(source.url, source.kind, source.title, source.added_at.isoformat(),
+                  source.interval, _iso(source.last_fetch), source.last_status,
+                  source.articles, source.etag, source.last_modified)])
+            row = self._one(f"SELECT {_COLS} FROM sources WHERE url = %s", (source.url,))
+        assert row is not None  # inserted or already there, under the writers' lock
+        return _source(row)
+
+    def list_sources(self) -> list[Source]:
+        return [_source(r) for r in self._rows(f"SELECT {_COLS} FROM sources ORDER BY id")]
+
+    def get_source(self, source_id: int) -> Source:
+        row = self._one(f"SELECT {_COLS} FROM sources WHERE id = %s", (source_id,))
+        if row is None:
+            raise NotFoundError(f"source {source_id}: no such source (see `storylens "
+                                "sources list`)")
+        return _source(row)
+
+    def update_source(self, source: Source) -> None:
+        with self._tx():
+            found = self._one(
+                "UPDATE sources SET kind=%s, title=%s, interval_s=%s, last_fetch=%s, "
+                "last_status=%s, articles=%s, etag=%s, last_modified=%s WHERE id=%s "
+                "RETURNING id",
+                (source.kind, source.title, source.interval, _iso(source.last_fetch),
+                 source.last_status, source.articles, source.etag, source.last_modified,
+                 source.id))
+        if found is None:
+            raise NotFoundError(f"source {source.id}: no such source")
+
+    def remove_source(self, source_id: int) -> Source:
+        with self._tx():
+            found = self.get_source(source_id)
+            self._many("DELETE FROM sources WHERE id = %s", [(source_id,)])
+        return found
+
+    def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]:
+        asked = list(dict.fromkeys(u for u in urls if u))
+        if not asked:
+            return {}
+        return {r[0]: FetchFailure(r[0], int(r[1]), datetime.fromisoformat(r[2]),
+                                   datetime.fromisoformat(r[3]), r[4], bool(r[5]))
+                for r in self._rows(
+                    "SELECT url, failures, last_failure, retry_at, reason, transient FROM "
+                    "fetch_failures WHERE url = ANY(%s)", (asked,))}
+
+    def record_fetch_failure(self, url: str, reason: str, when: datetime, *,
+                             transient: bool) -> FetchFailure:
+        with self._tx():  # read and write under the writers' lock: two writers count both
+            old = self.fetch_failures([url]).get(url)
+            entry = old.again(when, reason, transient) if old else \
+                FetchFailure.first(url, when, reason, transient)
+            self._many(
+                "INSERT INTO fetch_failures (url, failures, last_failure, retry_at, reason, "
+                "transient) VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (url) DO UPDATE SET "
+                "failures=excluded.failures, last_failure=excluded.last_failure, "
+                "retry_at=excluded.retry_at, reason=excluded.reason, "
+                "transient=excluded.transient",
+                [(url, entry.failures, entry.last_failure.isoformat(),
+                  entry.retry_at.isoformat(), reason[:500], transient)])
+        return entry
+
+    def clear_fetch_failures(self, urls: Sequence[str]) -> None:
+        asked = list(dict.fromkeys(urls))
+        if asked:
+            self._many("DELETE FROM fetch_failures WHERE url = ANY(%s)", [(asked,)])
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def _source(r: Sequence[Any]) -> Source:
+    kind: SourceKind = r[2] if r[2] in SOURCE_KINDS else "page"
+    return Source(
+        id=int(r[0]), url=r[1], kind=kind, title=r[3],
+        added_at=datetime.fromisoformat(r[4]), interval=float(r[5]),
+        last_fetch=datetime.fromisoformat(r[6]) if r[6] else None, last_status=r[7],
+        articles=int(r[8]), etag=r[9], last_modified=r[10])
