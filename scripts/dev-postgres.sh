@@ -4,6 +4,8 @@
 #   scripts/dev-postgres.sh start   # prints the DSN as the LAST line of its output
 #   scripts/dev-postgres.sh stop    # stops it and removes every file it made
 #   scripts/dev-postgres.sh status  # the DSN when running, else exit 1
+#   scripts/dev-postgres.sh down|up # stop the server keeping its files / start it again
+#                                   # (same port and data): what the fault tests do
 #
 # `start` installs PostgreSQL with apt-get when no server binaries are found (only when run
 # as root on a system with apt), runs initdb in a fresh temporary directory, and starts the
@@ -93,9 +95,12 @@ start() {
   printf 'DIR=%q\nPORT=%q\nBINDIR=%q\nRUN_AS=%q\n' "$DIR" "$PORT" "$BINDIR" "$RUN_AS" > "$STATE"
   as_user "$BINDIR/initdb" -D "$DIR/data" -U "$DB_USER" -A trust -E UTF8 --locale=C \
     --no-sync >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
-  as_user "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start -o \
-    "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR/data -c fsync=off \
-     -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null \
+  # settings in the data directory, so `up` after `down` starts the same server
+  printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $PORT" \
+    "unix_socket_directories = '$DIR/data'" "fsync = off" "synchronous_commit = off" \
+    "full_page_writes = off" "max_connections = 200" | as_user tee -a \
+    "$DIR/data/postgresql.conf" >/dev/null
+  as_user "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start >/dev/null \
     || { cat "$DIR/server.log" >&2; die "the server did not start"; }
   as_user "$BINDIR/createdb" -h 127.0.0.1 -p "$PORT" -U "$DB_USER" "$DB_NAME" \
     || die "createdb failed"
@@ -115,9 +120,23 @@ stop() {
   echo "dev-postgres: stopped and removed $DIR"
 }
 
+server_down() {
+  read_state || die "not started"
+  as_user "$BINDIR/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null
+}
+
+server_up() {
+  read_state || die "not started"
+  as_user "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start >/dev/null \
+    || { cat "$DIR/server.log" >&2; die "the server did not start"; }
+  dsn
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  down) server_down ;;
+  up) server_up ;;
   status) if running; then dsn; else echo "dev-postgres: not running" >&2; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|down|up" >&2; exit 2 ;;
 esac
