@@ -11,6 +11,7 @@ request gets a fresh connection instead of a dead one.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,11 @@ POOL_MAX = 10
 them (a request holds one only while it runs a statement or a transaction)."""
 CONNECT_TIMEOUT_S = 10
 """How long opening a connection, or waiting for a free one from the pool, may take."""
+
+# The pool logs each dead connection it drops and each failed reconnect; the store reports
+# the failure once, as a StoreError, so without logging set up those lines stay quiet
+# (Python would print them on stderr) while an application's own handlers still get them.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 _pools: dict[str, tuple[psycopg_pool.ConnectionPool[Any], int]] = {}
 _pools_lock = threading.Lock()
