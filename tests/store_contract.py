@@ -549,12 +549,11 @@ class StoreContract:
 
     def test_clustering_is_one_process_at_a_time(self, store: Store,
                                                  open_store_fn: OpenStore) -> None:
-        with store.clustering():
-            with self.reopen_or_skip(open_store_fn) as other:
-                with pytest.raises(StoreError, match="another process is clustering"), \
+        with store.clustering(), self.reopen_or_skip(open_store_fn) as other:
+            with pytest.raises(StoreError, match="another process is clustering"), \
                         other.clustering(wait=False):
-                    pytest.fail("two clusterers at once")  # pragma: no cover
-                assert other.count_articles() == 0, "other work goes on meanwhile"
+                pytest.fail("two clusterers at once")  # pragma: no cover
+            assert other.count_articles() == 0, "other work goes on meanwhile"
         with self.reopen_or_skip(open_store_fn) as other, other.clustering(wait=False):
             pass  # released when the holder is done
 

@@ -87,3 +87,10 @@ def test_error_tree() -> None:
     assert (e.source, e.reason) == ("feed.jsonl:3", "malformed JSON; skipped")
     assert str(e) == "feed.jsonl:3: malformed JSON; skipped"
     assert isinstance(e, Exception) and not isinstance(e, ValueError)
+
+
+def test_a_database_url_is_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql://ann@db.example:5432/news?sslmode=require"
+    assert Settings.load(db=url).db == url, "a Path would fold the // of the URL"
+    monkeypatch.setenv("STORYLENS_DB", "postgres:///news")
+    assert Settings.load().db == "postgres:///news"
