@@ -15,13 +15,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from storylens import api
 from storylens.errors import StoreError
 from storylens.store import open_store
 from tests.pg_server import SCRIPT, start_server, stop_server
+
+psycopg = pytest.importorskip("psycopg")  # the [postgres] extra (in the test extra)
 
 CLI = [sys.executable, "-c", "from storylens.cli.app import main; main()"]
 N, BATCH = 400, 25

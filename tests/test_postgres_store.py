@@ -9,13 +9,19 @@ import sys
 import threading
 import time
 
-import psycopg
 import pytest
 
 from storylens.errors import StoreError
 from storylens.store import ArticleQuery, open_store, redact
-from storylens.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, ts_functions
 from tests.store_contract import article
+
+psycopg = pytest.importorskip("psycopg")  # the [postgres] extra (in the test extra)
+
+from storylens.store.postgres.schema import (  # noqa: E402  (needs psycopg)
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ts_functions,
+)
 
 
 def test_a_new_schema_is_at_the_latest_version(pg_url: str) -> None:
