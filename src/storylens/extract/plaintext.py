@@ -167,6 +167,23 @@ def _prose(f: LineInfo) -> bool:
     return (f.n_words >= PROSE_WORDS and f.n_sentences >= 2) or f.n_words >= 2 * PROSE_WORDS
 
 
+CONFIDENT_RULES = ("photo caption", "copyright", "seen in", "same as the given title",
+                   "above the title")
+"""Reasons (prefixes) that drop a line from an already extracted article body: chosen on the
+tune half of trafilatura-eval-dev, where each removed furniture and no story segment."""
+
+
+def _keep_unless_confident(items: list[tuple[int, str]], lines: list[str],
+                           reasons: dict[int, str], start: int, title: str | None,
+                           warnings: list[str]) -> CleanedText:
+    """The ``extracted`` result: every line from ``start`` on, except those a confident rule
+    removed."""
+    drop = {i: r for i, r in reasons.items() if i < start or r.startswith(CONFIDENT_RULES)}
+    paragraphs = [ln for i, ln in enumerate(lines) if i not in drop]
+    removed = [RemovedLine(items[i][0], items[i][1], r) for i, r in sorted(drop.items())]
+    return CleanedText(title=title, paragraphs=paragraphs, removed=removed, warnings=warnings)
+
+
 GOOD, MEDIUM, SHORT, BAD = "good", "medium", "short", "bad"
 # Model probability (recentred so 0.5 is the model's cross-validated best cut) below which a
 # non-short line is furniture outright, and above which a line of >= GOOD_CHARS is story
@@ -306,6 +323,7 @@ def clean_text(
     lang: str | None = None,
     title: str | None = None,
     site_lines: Mapping[str, int] | None = None,
+    extracted: bool = False,
 ) -> CleanedText:
     """Split ``text`` into lines, pick the title, keep story lines verbatim and report every
     dropped line with its reason.
@@ -314,6 +332,11 @@ def clean_text(
     ``title``: title from metadata; a first line equal to it is dropped from the body.
     ``site_lines``: ``line_key(line)`` -> number of OTHER articles of the same outlet holding
     that line (see ``line_key``); lines seen in >= 2 of them, and not long, are furniture.
+    ``extracted``: the text is already an article body (trafilatura's output), not a whole
+    page: only the confident rules drop lines (``CONFIDENT_RULES``: captions, copyright
+    lines, lines the outlet prints elsewhere, the title repeated); the line model, its
+    smoothing and a title guessed from the body are left out, because on trafilatura-eval-dev
+    they removed more story than furniture from trafilatura's output.
     """
     items = [(no, s) for no, raw in enumerate(text.splitlines(), 1) if (s := raw.strip())]
     title = title.strip() if title and title.strip() else None
@@ -357,7 +380,7 @@ def clean_text(
                     reasons.setdefault(j, "above the title (section label or page furniture)")
                 start = i + 1
                 break
-    else:
+    elif not extracted:
         for i in range(min(6, n)):
             f = infos[i]
             if i not in reasons and _headline_like(f):
@@ -371,6 +394,8 @@ def clean_text(
                 reasons.setdefault(j, "above the title (section label or page furniture)")
             start = title_idx + 1
 
+    if extracted:
+        return _keep_unless_confident(items, lines, reasons, start, title, warnings)
     cls = [BAD] * n
     body = list(range(start, n))
     for i in body:
