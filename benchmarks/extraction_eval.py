@@ -123,11 +123,10 @@ def default_systems() -> list[System]:
         System("html+tables+confident", "... + only the confident second pass instead",
                html_path(HtmlSteps(tables=True, favor_precision=False,
                                    second_pass="confident", short_fallback=False))),
-        System("html+precision", "... + trafilatura's favor_precision", html_path(
-            HtmlSteps(tables=True, favor_precision=True, second_pass="confident",
-                      short_fallback=False))),
-        System("html-now", "storylens HTML path now (... + short-output fallback)",
+        System("html-now", "storylens HTML path now (... + trafilatura's favor_precision)",
                html_path(DEFAULT_STEPS)),
+        System("html-now+fallback", "... + short-output fallback (off: it lowered the tune "
+               "half's F1)", html_path(HtmlSteps(short_fallback=True))),
         System("text-now", "plain-text cleaner on the whole-page text", text_path),
         System("keep-all", "every line of the whole-page text", keep_everything),
     ]
