@@ -157,3 +157,16 @@ def test_main_json_and_bad_system_name(data_dir: Path, capsys: pytest.CaptureFix
     assert "--systems nope: unknown" in capsys.readouterr().err
     assert b.main(["--data", str(data_dir / "absent")]) == 0
     assert "skip:" in capsys.readouterr().out
+
+
+def test_train_cleaner_refuses_bad_dev_options(shared_data: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from storylens.learn import train_cleaner
+
+    ae = shared_data / "article-extraction"
+    if not (ae / "ground-truth.json").is_file():
+        pytest.skip("article-extraction is absent")
+    assert train_cleaner.main(["--data", str(ae), "--dev", str(tmp_path)]) == 2
+    assert f"--dev {tmp_path}: no trafilatura-eval-dev data there" in capsys.readouterr().err
+    assert train_cleaner.main(["--data", str(ae), "--stack-only"]) == 2
+    assert "--stack-only needs --dev" in capsys.readouterr().err
