@@ -18,6 +18,9 @@ class HtmlExtract:
     site_name: str | None
     url: str | None
     warnings: tuple[str, ...] = ()
+    whole_page: bool = False
+    """True when ``text`` is the page's visible text (trafilatura found no article body):
+    it still holds the page furniture, so it needs the full plain-text cleaning."""
 
 
 _BLOCK = re.compile(
@@ -34,8 +37,15 @@ faster than the page (100,000 paragraphs: 20 s), and use the visible text (linea
 a second): a hostile or broken page costs bounded time."""
 
 
-def extract_html(html: str, *, url: str | None, source: str) -> HtmlExtract:
-    """Extract the article from ``html``. Raises ``InputError`` when the page holds no text."""
+def extract_html(html: str, *, url: str | None, source: str, include_tables: bool = True,
+                 favor_precision: bool = True) -> HtmlExtract:
+    """Extract the article from ``html``. Raises ``InputError`` when the page holds no text.
+
+    ``include_tables``: keep the text of tables inside the article (one line per row), as
+    trafilatura's own evaluation does: tables hold story text (results, schedules, figures).
+    ``favor_precision``: trafilatura's stricter mode (less text, fewer furniture lines);
+    both defaults were chosen on the tune half of trafilatura-eval-dev (BENCHMARKS.md,
+    issue 14)."""
     doc: Any
     tags = html.count("<")
     if tags > MAX_TAGS:
@@ -43,7 +53,7 @@ def extract_html(html: str, *, url: str | None, source: str) -> HtmlExtract:
         warn: tuple[str, ...] = (f"page too large for full extraction ({tags:,} tags); used "
                                  "its visible text",)
     else:
-        doc, warn = _bare(html, url)
+        doc, warn = _bare(html, url, include_tables, favor_precision)
     if doc is not None and getattr(doc, "text", None):
         return HtmlExtract(
             text=str(doc.text), title=_s(doc.title), date=_s(doc.date),
@@ -53,20 +63,21 @@ def extract_html(html: str, *, url: str | None, source: str) -> HtmlExtract:
     if not text.strip():
         raise InputError(source, "HTML page holds no readable text; skipped")
     return HtmlExtract(
-        text=text, title=_title_tag(html), date=None, site_name=None, url=url,
+        text=text, title=_title_tag(html), date=None, site_name=None, url=url, whole_page=True,
         warnings=warn if tags > MAX_TAGS else (
             *warn, "no article body found by trafilatura; used all visible text"),
     )
 
 
-def _bare(html: str, url: str | None) -> tuple[Any, tuple[str, ...]]:
+def _bare(html: str, url: str | None, include_tables: bool,
+          favor_precision: bool) -> tuple[Any, tuple[str, ...]]:
     """trafilatura's extraction, or None with a warning when it fails."""
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-            deduplicate=False,
+            html, url=url, with_metadata=True, include_comments=False,
+            include_tables=include_tables, deduplicate=False, favor_precision=favor_precision,
         )
     except Exception as e:  # trafilatura/lxml raise many types on broken markup
         return None, (f"HTML extraction failed ({type(e).__name__}); used page text",)

@@ -7,14 +7,16 @@ runs the same in the CLI, the HTTP API, tests and any distributed engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from storylens.enrich.dates import date_from_text, date_from_url, parse_date
 from storylens.enrich.language import detect
 from storylens.enrich.outlets import outlet_of
 from storylens.errors import InputError
-from storylens.extract.html import extract_html
-from storylens.extract.plaintext import clean_text, line_key
+from storylens.extract.html import HtmlExtract, extract_html, visible_text
+from storylens.extract.plaintext import CleanedText, clean_text, line_key
 from storylens.records import Article, DateSource, RawDoc, article_id
 
 SiteLines = Callable[[str, list[str]], Mapping[str, int]]
@@ -26,22 +28,59 @@ MAX_BODY_CHARS = 1_000_000
 the bound on what cleaning, language identification and later stages read per item."""
 
 
+SecondPass = Literal["confident", "full", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlSteps:
+    """The steps of the HTML path, each switchable so that ``benchmarks/extraction_eval.py``
+    can measure what it adds; the defaults are what storylens runs.  Chosen on the tune half
+    of trafilatura-eval-dev (issue 14; numbers in BENCHMARKS.md).
+
+    ``tables``: keep table text.  ``favor_precision``: trafilatura's stricter mode.
+    ``second_pass``: what the plain-text cleaner does to trafilatura's output: ``confident``
+    (only captions, copyright lines, outlet-repeated lines and the repeated title go),
+    ``full`` (the whole-page cleaner, as before issue 14) or ``off``.
+    ``short_fallback``: when trafilatura keeps under ``SHORT_EXTRACT_CHARS`` characters and
+    the cleaned visible text of the page is over ``FALLBACK_RATIO`` times longer, use that
+    (trafilatura sometimes keeps a teaser or a caption and misses the article).  Off: with
+    the other steps on it lowered the tune half's F1 (0.932 -> 0.931), so it is kept only
+    as a measured option."""
+
+    tables: bool = True
+    favor_precision: bool = True
+    second_pass: SecondPass = "confident"
+    short_fallback: bool = False
+
+
+DEFAULT_STEPS = HtmlSteps()
+BEFORE_ISSUE_14 = HtmlSteps(tables=False, favor_precision=False, second_pass="full",
+                            short_fallback=False)
+SHORT_EXTRACT_CHARS = 300
+FALLBACK_RATIO = 3.0
+
+
 def raw_line_keys(raw_text: str) -> list[str]:
     """Keys of the non-empty lines of a text, as counted for outlet repetition."""
     return [line_key(ln) for ln in raw_text.splitlines() if ln.strip()]
 
 
-def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None) -> Article:
-    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article."""
+def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None,
+                    steps: HtmlSteps = DEFAULT_STEPS) -> Article:
+    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article.
+    ``steps``: how an HTML page is extracted (the defaults; other values for measuring)."""
     warnings: list[str] = []
     if raw.encoding_note:
         warnings.append(raw.encoding_note)
     url, title = raw.url, raw.title
     page_date: str | None = None
     site_name: str | None = None
+    extracted = False
     if raw.fmt == "html":
-        h = extract_html(raw.content, url=raw.url, source=raw.source)
+        h = extract_html(raw.content, url=raw.url, source=raw.source, include_tables=steps.tables,
+                         favor_precision=steps.favor_precision)
         body: str = h.text
+        extracted = not h.whole_page and steps.second_pass == "confident"
         url = raw.url or h.url
         title = title or h.title
         page_date, site_name = h.date, h.site_name
@@ -60,7 +99,14 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
     first = (raw.lang, 1.0) if raw.lang else detect(body)
     doc_lang = first[0]
     counts = site_lines(outlet, raw_line_keys(body)) if (site_lines and outlet) else None
-    cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts)
+    if raw.fmt == "html" and steps.second_pass == "off" and not h.whole_page:
+        cleaned = CleanedText(title=title, paragraphs=[ln.strip() for ln in body.splitlines()
+                                                       if ln.strip()])
+    else:
+        cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts,
+                             extracted=extracted)
+    if raw.fmt == "html" and steps.short_fallback and not h.whole_page:
+        cleaned = _short_fallback(raw.content, h, cleaned, doc_lang, counts, warnings)
     warnings.extend(cleaned.warnings)
     text = cleaned.text
     final_title = (cleaned.title or "").strip() or _fallback_title(text)
@@ -84,6 +130,24 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
         published_source=provenance, lang=lang, lang_score=round(score, 4),
         removed=list(cleaned.removed), warnings=warnings, ingested_at=now,
     )
+
+
+def _short_fallback(html: str, h: HtmlExtract, cleaned: CleanedText, lang: str | None,
+                    counts: Mapping[str, int] | None, warnings: list[str]) -> CleanedText:
+    """``cleaned``, or the cleaned visible text of the page when trafilatura kept little
+    (under ``SHORT_EXTRACT_CHARS``) and the page's cleaned text is far longer."""
+    kept = len(cleaned.text)
+    if kept >= SHORT_EXTRACT_CHARS:
+        return cleaned
+    page = visible_text(html)
+    if len(page) <= FALLBACK_RATIO * kept:
+        return cleaned
+    other = clean_text(page, lang=lang, title=h.title, site_lines=counts)
+    if len(other.text) <= FALLBACK_RATIO * kept:
+        return cleaned
+    warnings.append(f"the article extractor kept {kept} characters; used the cleaned visible "
+                    f"text of the page ({len(other.text)} characters)")
+    return other
 
 
 def _published(

@@ -29,6 +29,7 @@ from storylens.extract.line_features import (
     measure_document,
     script_histogram,
 )
+from storylens.extract.line_stack import second_look
 from storylens.linear import LinearModel
 from storylens.records import RemovedLine
 
@@ -167,6 +168,23 @@ def _prose(f: LineInfo) -> bool:
     return (f.n_words >= PROSE_WORDS and f.n_sentences >= 2) or f.n_words >= 2 * PROSE_WORDS
 
 
+CONFIDENT_RULES = ("photo caption", "copyright", "seen in", "same as the given title",
+                   "above the title")
+"""Reasons (prefixes) that drop a line from an already extracted article body: chosen on the
+tune half of trafilatura-eval-dev, where each removed furniture and no story segment."""
+
+
+def _keep_unless_confident(items: list[tuple[int, str]], lines: list[str],
+                           reasons: dict[int, str], start: int, title: str | None,
+                           warnings: list[str]) -> CleanedText:
+    """The ``extracted`` result: every line from ``start`` on, except those a confident rule
+    removed."""
+    drop = {i: r for i, r in reasons.items() if i < start or r.startswith(CONFIDENT_RULES)}
+    paragraphs = [ln for i, ln in enumerate(lines) if i not in drop]
+    removed = [RemovedLine(items[i][0], items[i][1], r) for i, r in sorted(drop.items())]
+    return CleanedText(title=title, paragraphs=paragraphs, removed=removed, warnings=warnings)
+
+
 GOOD, MEDIUM, SHORT, BAD = "good", "medium", "short", "bad"
 # Model probability (recentred so 0.5 is the model's cross-validated best cut) below which a
 # non-short line is furniture outright, and above which a line of >= GOOD_CHARS is story
@@ -300,12 +318,31 @@ def _smooth(cls: list[str], body: list[int], infos: list[LineInfo], p: npt.NDArr
             reasons[i] = "short line next to furniture or at an edge"
 
 
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """The first pass's verdict on each non-empty line of a text (what the second look of
+    ``line_stack`` reads, and what its training reproduces)."""
+
+    lines: list[str]
+    infos: list[LineInfo]
+    p: npt.NDArray[np.float64]
+    kept: list[bool]
+    reasons: list[str | None]
+
+
+def first_pass(text: str, *, lang: str | None = None) -> FirstPass | None:
+    """The first pass alone over a whole page (None for a text without lines): for training
+    the second look on exactly what it will see."""
+    return _clean(text, lang, None, None, extracted=False, second=False)[1]
+
+
 def clean_text(
     text: str,
     *,
     lang: str | None = None,
     title: str | None = None,
     site_lines: Mapping[str, int] | None = None,
+    extracted: bool = False,
 ) -> CleanedText:
     """Split ``text`` into lines, pick the title, keep story lines verbatim and report every
     dropped line with its reason.
@@ -314,11 +351,36 @@ def clean_text(
     ``title``: title from metadata; a first line equal to it is dropped from the body.
     ``site_lines``: ``line_key(line)`` -> number of OTHER articles of the same outlet holding
     that line (see ``line_key``); lines seen in >= 2 of them, and not long, are furniture.
+    ``extracted``: the text is already an article body (trafilatura's output), not a whole
+    page: only the confident rules drop lines (``CONFIDENT_RULES``: captions, copyright
+    lines, lines the outlet prints elsewhere, the title repeated); the line model, its
+    smoothing and a title guessed from the body are left out, because on trafilatura-eval-dev
+    they removed more story than furniture from trafilatura's output.
+
+    On a whole page (not ``extracted``) the first pass's verdicts then get a second look
+    (``line_stack``: trees over the pattern of verdicts around each line), which may keep a
+    dropped line or drop a kept one; the title and lines the outlet repeats stay as decided.
     """
+    return _clean(text, lang, title, site_lines, extracted=extracted, second=True)[0]
+
+
+LOOK_MIN_LINES = 60
+"""The second look runs on texts of at least this many lines: whole scraped pages, what it
+was trained on (nine in ten trafilatura-eval-dev pages).  Article-sized texts, which the
+first pass was built and tested for, are left as it decided."""
+HARD_REASONS = ("seen in", "photo caption", "copyright", "foreign-script", "line in ")
+"""First-pass reasons the second look never overrides: outlet evidence it cannot see, and
+the rules whose lines sit inside stories (a caption between paragraphs looks like story to
+a model of the pattern around it)."""
+
+
+def _clean(text: str, lang: str | None, title: str | None, site_lines: Mapping[str, int] | None,
+           *, extracted: bool, second: bool) -> tuple[CleanedText, FirstPass | None]:
+    """``clean_text``, plus the first pass's verdicts for a whole page."""
     items = [(no, s) for no, raw in enumerate(text.splitlines(), 1) if (s := raw.strip())]
     title = title.strip() if title and title.strip() else None
     if not items:
-        return CleanedText(title=title, paragraphs=[])
+        return CleanedText(title=title, paragraphs=[]), None
     hist = script_histogram(text[:20000])
     doc_script = hist.most_common(1)[0][0] if hist else None
     warnings: list[str] = []
@@ -357,7 +419,7 @@ def clean_text(
                     reasons.setdefault(j, "above the title (section label or page furniture)")
                 start = i + 1
                 break
-    else:
+    elif not extracted:
         for i in range(min(6, n)):
             f = infos[i]
             if i not in reasons and _headline_like(f):
@@ -371,6 +433,8 @@ def clean_text(
                 reasons.setdefault(j, "above the title (section label or page furniture)")
             start = title_idx + 1
 
+    if extracted:
+        return _keep_unless_confident(items, lines, reasons, start, title, warnings), None
     cls = [BAD] * n
     body = list(range(start, n))
     for i in body:
@@ -391,9 +455,27 @@ def clean_text(
         else:
             cls[i] = MEDIUM
     _smooth(cls, [i for i in body if i not in transparent], infos, p, reasons)
+    if title_idx is not None:
+        reasons[title_idx] = "guessed title"
+    kept = [i >= start and cls[i] == GOOD and i not in reasons for i in range(n)]
+    state = FirstPass(lines, infos, p, kept, [reasons.get(i) for i in range(n)])
+    whole_page = n >= LOOK_MIN_LINES
+    look = second_look(infos, p, kept, state.reasons) if second and whole_page else None
+    if look is not None:
+        for i in body:
+            if look[i] == kept[i] or reasons.get(i, "").startswith(HARD_REASONS):
+                continue
+            if look[i]:
+                cls[i] = GOOD
+                reasons.pop(i, None)
+            else:
+                cls[i] = BAD
+                reasons[i] = "furniture by the pattern of verdicts around it (second look)"
 
     paragraphs = [lines[i] for i in body if cls[i] == GOOD and i not in reasons]
     removed = [RemovedLine(items[i][0], items[i][1], reasons.get(i, "furniture"))
                for i in range(n) if i != title_idx and (i < start or cls[i] != GOOD
                                                          or i in reasons)]
-    return CleanedText(title=title, paragraphs=paragraphs, removed=removed, warnings=warnings)
+    cleaned = CleanedText(title=title, paragraphs=paragraphs, removed=removed,
+                          warnings=warnings)
+    return cleaned, state

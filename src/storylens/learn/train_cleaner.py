@@ -1,6 +1,12 @@
 """Train the plain-text cleaner's logistic model and write ``cleaner_weights.json``.
 
-    python -m storylens.learn.train_cleaner --data ../shared/data/article-extraction
+    python -m storylens.learn.train_cleaner --data ../shared/data/article-extraction \
+        --dev ../shared/data/trafilatura-eval-dev
+
+With ``--dev`` the second look (``train_cleaner_stack``) is trained next, over the new
+first-pass model's verdicts, and written to ``cleaner_stack.json``; ``--dev DIR
+--stack-only`` trains the second look alone over the installed first-pass weights (how the
+shipped ``cleaner_stack.json`` was made).
 
 Reads only the TRAIN half of the article-extraction pages (split by a hash of the page id,
 see ``line_dataset.split_of``), so the benchmark's test half stays unseen.  scikit-learn is
@@ -82,17 +88,54 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("../shared/data/article-extraction"))
     ap.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     ap.add_argument("-C", type=float, default=1.0)
+    ap.add_argument("--dev", type=Path, default=None,
+                    help="trafilatura-eval-dev folder: also train the second look")
+    ap.add_argument("--stack-out", type=Path, default=None)
+    ap.add_argument("--stack-only", action="store_true",
+                    help="with --dev: keep the installed first-pass weights, train the "
+                    "second look only")
     args = ap.parse_args(argv)
     if not data_available(args.data):
         print(f"skip: no article-extraction data at {args.data}", file=sys.stderr)
         return 0
-    w = train(args.data, args.out, args.C)
-    print(f"wrote {args.out} (cv F1 {w['cv_f1']} at threshold {w['cv_threshold']}, "
+    from storylens.learn import extraction_dev
+
+    if args.dev is not None and not extraction_dev.data_available(args.dev):
+        print(f"error: --dev {args.dev}: no trafilatura-eval-dev data there", file=sys.stderr)
+        return 2
+    if args.stack_only and args.dev is None:
+        print("error: --stack-only needs --dev", file=sys.stderr)
+        return 2
+    if not args.stack_only:
+        _train_first_pass(args.data, args.out, args.C)
+    if args.dev is not None:
+        _train_second_look(args.data, args.dev, args.out, args.stack_out)
+    return 0
+
+
+def _train_first_pass(data: Path, out: Path, c: float) -> None:
+    w = train(data, out, c)
+    print(f"wrote {out} (cv F1 {w['cv_f1']} at threshold {w['cv_threshold']}, "
           f"{w['train_pages']} pages, {w['train_lines']} lines)")
     for name, coef in sorted(zip(w["features"], w["coef"], strict=True),  # type: ignore[call-overload]
                              key=lambda t: -abs(t[1])):
         print(f"  {name:20s} {coef:+.3f}")
-    return 0
+
+
+def _train_second_look(data: Path, dev: Path, out: Path, stack_out: Path | None) -> None:
+    from storylens.extract import plaintext
+    from storylens.extract.line_stack import STACK_FILE
+    from storylens.learn.train_cleaner_stack import train_stack
+
+    plaintext._model.cache_clear()  # the second look reads the first pass just written
+    if out.resolve() != WEIGHTS_PATH.resolve():
+        print("note: the second look is trained over the INSTALLED first-pass weights "
+              f"({WEIGHTS_PATH}), not {out}", file=sys.stderr)
+    target = stack_out or STACK_FILE
+    s = train_stack(data, dev, target)
+    print(f"wrote {target} (out-of-fold dev line F1 {s['meta']['oof_dev_line_f1']} at "
+          f"threshold {s['threshold']}; {s['meta']['dev_lines']} dev lines, "
+          f"{s['meta']['ae_lines']} article-extraction lines)")
 
 
 if __name__ == "__main__":
