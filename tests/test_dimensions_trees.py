@@ -16,7 +16,6 @@ from storylens.compare.dimensions import (
     load_dimension_models,
     model_from_json,
 )
-from storylens.compare.trees import TreeEnsemble, from_sklearn
 from storylens.compare.word_weights import (
     DocFreqTable,
     char_ngram_cosine,
@@ -24,6 +23,7 @@ from storylens.compare.word_weights import (
     tfidf_cosine,
     word_jaccard,
 )
+from storylens.trees import TreeEnsemble, from_sklearn
 
 
 def _data(n: int = 300, d: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -27,9 +27,9 @@ import numpy.typing as npt
 
 from storylens.compare.analysis import Analysis
 from storylens.compare.channels import FEATURES
-from storylens.compare.trees import TreeEnsemble
 from storylens.errors import ConfigError
 from storylens.linear import LinearModel
+from storylens.trees import TreeEnsemble
 
 DIMENSIONS: tuple[str, ...] = ("geography", "entities", "time", "narrative", "overall",
                                "style", "tone")

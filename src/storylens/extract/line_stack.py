@@ -8,7 +8,7 @@ the wider pattern of verdicts tells apart ("a short line between kept lines", "a
 far below the last kept line").  Trained by ``storylens.learn.train_cleaner --dev`` on the
 tune half of trafilatura-eval-dev (lines its gold labels) and the train half of
 article-extraction, stored in ``cleaner_stack.json`` and evaluated with numpy
-(``storylens.compare.trees``).  Without the file the first pass stands alone.
+(``storylens.trees``).  Without the file the first pass stands alone.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from storylens.compare.trees import TreeEnsemble
 from storylens.extract.line_features import FEATURE_NAMES, LineInfo, feature_matrix
+from storylens.trees import TreeEnsemble
 
 STACK_FILE = Path(__file__).with_name("cleaner_stack.json")
 REASON_GROUPS: tuple[str, ...] = (

@@ -18,7 +18,7 @@ missed (blogs, forums, shops, recipes).  Features are the first pass's own verdi
 The threshold is chosen out of fold: 5 folds by dev page (article-extraction rows always in
 training), line F1 on the dev rows' out-of-fold predictions.  Trees: scikit-learn's
 ``GradientBoostingRegressor`` on 0/1 labels (squared error), exported for the numpy inference
-of ``storylens.compare.trees``.
+of ``storylens.trees``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from storylens.compare.trees import from_sklearn
 from storylens.extract.line_stack import STACK_FILE, stack_feature_names, stack_matrix
 from storylens.extract.plaintext import first_pass
 from storylens.learn import extraction_dev
 from storylens.learn.line_dataset import iter_pages
+from storylens.trees import from_sklearn
 
 AE_SHARE = 0.5
 N_TREES = 100

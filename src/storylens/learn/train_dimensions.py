@@ -47,7 +47,6 @@ from storylens.compare.dimensions import (
     LinearDimension,
     weights_path,
 )
-from storylens.compare.trees import from_sklearn
 from storylens.compare.word_weights import DocFreqTable, write_table
 from storylens.eval.pairs import (
     DEFAULT_EMBEDDER,
@@ -57,6 +56,7 @@ from storylens.eval.pairs import (
     load_pairs,
     pearson,
 )
+from storylens.trees import from_sklearn
 
 Matrix = npt.NDArray[np.float64]
 Fit = Callable[[Matrix, Matrix], DimensionModel]
