@@ -7,6 +7,7 @@ runs the same in the CLI, the HTTP API, tests and any distributed engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storylens.enrich.dates import date_from_text, date_from_url, parse_date
@@ -31,8 +32,30 @@ def raw_line_keys(raw_text: str) -> list[str]:
     return [line_key(ln) for ln in raw_text.splitlines() if ln.strip()]
 
 
-def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None) -> Article:
-    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article."""
+@dataclass(slots=True)
+class Prepared:
+    """An input after the steps that need nothing but the input itself (HTML extraction,
+    outlet, a first language guess): what ``finish_article`` cleans once the outlet's
+    line counts are known. Splitting here lets a distributed batch run the expensive,
+    order-free part anywhere and feed the order-dependent counts in afterwards."""
+
+    raw: RawDoc
+    body: str
+    url: str | None
+    title: str | None
+    page_date: str | None
+    outlet: str | None
+    first: tuple[str | None, float]
+    warnings: list[str]
+
+    def line_keys(self) -> list[str]:
+        """The keys looked up in the outlet's line counts (none without an outlet)."""
+        return raw_line_keys(self.body) if self.outlet else []
+
+
+def prepare_article(raw: RawDoc) -> Prepared:
+    """The order-free first half of ``extract_article``. Raises ``InputError`` when there
+    is no article."""
     warnings: list[str] = []
     if raw.encoding_note:
         warnings.append(raw.encoding_note)
@@ -55,11 +78,26 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
         body = body[: cut if cut > MAX_BODY_CHARS // 2 else MAX_BODY_CHARS]
         warnings.append(f"text cut at {MAX_BODY_CHARS:,} characters (a news article is far "
                         "shorter; the rest was not read)")
-
     outlet = outlet_of(raw.outlet, site_name, url)
     first = (raw.lang, 1.0) if raw.lang else detect(body)
-    doc_lang = first[0]
-    counts = site_lines(outlet, raw_line_keys(body)) if (site_lines and outlet) else None
+    return Prepared(raw=raw, body=body, url=url, title=title, page_date=page_date,
+                    outlet=outlet, first=first, warnings=warnings)
+
+
+def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None) -> Article:
+    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article."""
+    p = prepare_article(raw)
+    counts = site_lines(p.outlet, p.line_keys()) if (site_lines and p.outlet) else None
+    return finish_article(p, now=now, counts=counts)
+
+
+def finish_article(p: Prepared, *, now: datetime, counts: Mapping[str, int] | None) -> Article:
+    """The second half of ``extract_article``: clean with the outlet's line ``counts``
+    (key -> how many earlier articles of the outlet hold that line), then title, language
+    and date."""
+    raw, body, title, url = p.raw, p.body, p.title, p.url
+    warnings = list(p.warnings)
+    doc_lang = p.first[0]
     cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts)
     warnings.extend(cleaned.warnings)
     text = cleaned.text
@@ -70,17 +108,17 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
     lang: str | None
     if raw.lang:
         lang, score = raw.lang.lower(), 1.0
-    elif first[0] is not None and len(text) >= 0.9 * len(body):
-        lang, score = first  # cleaning kept the text: the same answer, not asked twice
+    elif p.first[0] is not None and len(text) >= 0.9 * len(body):
+        lang, score = p.first  # cleaning kept the text: the same answer, not asked twice
     else:
         lang, score = detect(f"{final_title}\n{text}" if text else final_title)
         if lang is None:
             warnings.append("too little text to identify the language")
 
-    published, provenance = _published(raw, page_date, url, body, lang, now, warnings)
+    published, provenance = _published(raw, p.page_date, url, body, lang, now, warnings)
     return Article(
         id=article_id(raw), source=raw.source, title=final_title, text=text, raw=raw.content,
-        raw_format=raw.fmt, url=url, outlet=outlet, published=published,
+        raw_format=raw.fmt, url=url, outlet=p.outlet, published=published,
         published_source=provenance, lang=lang, lang_score=round(score, 4),
         removed=list(cleaned.removed), warnings=warnings, ingested_at=now,
     )
