@@ -188,7 +188,7 @@ def test_open_engine_names_and_errors() -> None:
     with pytest.raises(ConfigError, match="unknown engine 'spark'"):
         open_engine("spark")
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
-        DaskEngine("tcp://127.0.0.1:9", workers=1)
+        DaskEngine("tcp://127.0.0.1:9", workers=1, connect_timeout=1)
 
 
 def test_represent_stored_gives_clusters_vectors(open_db: OpenDb, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from storylens.api.ingestion import IngestReport, store_batch
@@ -204,7 +204,9 @@ def _finish_task(res: PreparedShard, store: Store, seen: set[str],
             n = counts.get(k, 0) + pending.get((outlet, k), 0)
             if n:
                 base[(outlet, k)] = n
-    return FinishTask(res.index, items, base, now), contrib
+    # one ingest time per shard, taken in input order: undated articles (ordered by it)
+    # keep the input order whichever worker finishes first
+    return FinishTask(res.index, items, base, now or datetime.now(UTC)), contrib
 
 
 def _write(fin: FinishedShard | TaskFailed, task: FinishTask, store: Store,

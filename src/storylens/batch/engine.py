@@ -86,7 +86,8 @@ class DaskEngine:
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+    def __init__(self, address: str | None = None, workers: int = 2, *,
+                 connect_timeout: float = 20.0) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -95,7 +96,7 @@ class DaskEngine:
         self._cluster: LocalCluster | None = None
         try:
             if address:
-                self._client: Client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
+                self._client: Client = Client(address, timeout=connect_timeout)  # type: ignore[no-untyped-call]
             else:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=max(1, workers), threads_per_worker=1, processes=True,

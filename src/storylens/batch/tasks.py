@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from storylens.api.ingestion import stored_line_keys
 from storylens.batch.shards import Shard, read_shard
@@ -27,9 +26,10 @@ from storylens.represent.article import Item, PartialRep, prepare_batch
 from storylens.represent.base import get_embedder
 
 KILL_ENV = "STORYLENS_TEST_KILL_WORKER"
-"""Fault injection for tests: ``STAGE:SHARD:MARKER`` makes the worker process running
-task ``STAGE`` (prepare, finish or reps) on shard ``SHARD`` exit at once, the first time
-only (it creates the file ``MARKER``), as a worker killed mid-batch would."""
+"""Fault injection for tests: ``STAGE:SHARD:MARKER`` (several joined by ``,``) makes the
+worker process running task ``STAGE`` (prepare, finish or reps) on shard (or chunk)
+``SHARD`` exit at once, the first time only (it creates the file ``MARKER``), as a worker
+killed mid-batch would."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +80,15 @@ class RepsTask:
 
 
 def _maybe_die(stage: str, index: int) -> None:
-    spec = os.environ.get(KILL_ENV)
-    if not spec:
-        return
-    want_stage, want_index, marker = spec.split(":", 2)
-    if want_stage == stage and int(want_index) == index:
-        try:
-            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            return  # killed once already: the retry runs normally
-        os.close(fd)
-        os._exit(17)
+    for spec in filter(None, os.environ.get(KILL_ENV, "").split(",")):
+        want_stage, want_index, marker = spec.split(":", 2)
+        if want_stage == stage and int(want_index) == index:
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                continue  # killed once already: the retry runs normally
+            os.close(fd)
+            os._exit(17)
 
 
 def prepare_shard(shard: Shard) -> PreparedShard:
@@ -147,8 +145,3 @@ def prepare_reps(task: RepsTask) -> list[PartialRep]:
 def internal_reason(e: BaseException) -> str:
     """The one-line reason of an unexpected error (a storylens bug worth reporting)."""
     return f"internal error {type(e).__name__}: {str(e)[:200]} (a bug; please report it)"
-
-
-def marker_exists(spec: str) -> bool:
-    """Whether the fault of a ``KILL_ENV`` spec has fired (tests check it did)."""
-    return Path(spec.split(":", 2)[2]).exists()
