@@ -198,8 +198,8 @@ def test_represent_stored_gives_clusters_vectors(open_db: OpenDb, tmp_path: Path
     a, b = open_db("a"), open_db("b")
     for s in (a, b):
         ingest([str(tmp_path / "c.jsonl")], s, now=NOW)
-    assert represent_stored(b, LocalEngine()) == b.count_articles()
-    assert represent_stored(b, LocalEngine()) == 0  # stored: nothing left to do
+    assert represent_stored(b, LocalEngine())[0] == b.count_articles()
+    assert represent_stored(b, LocalEngine())[0] == 0  # stored: nothing left to do
     cluster_store(a)
     rep = cluster_store(b)
     assert rep.reused_vectors == b.count_articles()

@@ -83,6 +83,7 @@ class BatchReport:
     workers: int
     shards: int = 0
     represented: int = 0
+    represented_cpu: float = 0.0
     cluster: ClusterReport | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -100,18 +101,18 @@ def run_batch(
 ) -> BatchReport:
     """Ingest ``paths`` with ``engine`` doing the per-article work, then (unless
     ``cluster`` is false) represent on the engine and link every unclustered article."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     plan = plan_shards(paths, shard_size=shard_size, fmt=fmt, max_bytes=max_bytes)
     report = BatchReport(IngestReport(), engine.name, engine.workers, len(plan.shards))
     for e in plan.refused:
         report.ingest.failed.append((e.source, e.reason))
-    _ingest(plan.shards, store, engine, report.ingest, now=now,
+    cpu = _ingest(plan.shards, store, engine, report.ingest, now=now,
             progress=(lambda d: progress("ingest", d, plan.articles_hint)) if progress
             else None)
     t1 = time.perf_counter()
     report.seconds["ingest"] = round(t1 - t0, 3)
     if cluster:
-        report.represented = represent_stored(
+        report.represented, report.represented_cpu = represent_stored(
             store, engine, embedder=embedder,
             progress=(lambda d, n: progress("represent", d, n)) if progress else None)
         t2 = time.perf_counter()
@@ -120,6 +121,9 @@ def run_batch(
             progress=(lambda d, n: progress("link", d, n)) if progress else None)
         report.seconds["represent"] = round(t2 - t1, 3)
         report.seconds["link"] = round(time.perf_counter() - t2, 3)
+        cpu += report.represented_cpu
+    report.seconds["worker_cpu"] = round(cpu, 3)
+    report.seconds["driver_cpu"] = round(time.process_time() - c0, 3)
     return report
 
 
@@ -139,15 +143,18 @@ def expected_keys(p: Prepared) -> set[str]:
 
 
 def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestReport, *,
-            now: datetime | None, progress: Callable[[int], None] | None) -> None:
+            now: datetime | None, progress: Callable[[int], None] | None) -> float:
+    """Read, extract and store the shards; returns the tasks' CPU seconds."""
     seen: set[str] = set()
     pending: Counter[tuple[str, str]] = Counter()  # keys of shards sent but not written
     issued: deque[tuple[FinishTask, Counter[tuple[str, str]]]] = deque()
     window = window_for(engine)
     kill_after = os.environ.get(KILL_DRIVER_ENV)
     done = 0
+    cpu = 0.0
 
     def finish_tasks() -> Iterator[FinishTask]:
+        nonlocal cpu
         prepared = engine.map_ordered(prepare_shard, shards, window=window)
         for shard, res in zip(shards, prepared, strict=True):
             if isinstance(res, TaskFailed):
@@ -155,6 +162,7 @@ def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestRep
                                       f"({res.reason}); run batch again to retry it"))
                 report.internal_errors += 1
                 continue
+            cpu += res.cpu_s
             task, contrib = _finish_task(res, store, seen, pending, report, now)
             pending.update(contrib)
             issued.append((task, contrib))
@@ -163,6 +171,8 @@ def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestRep
     for fin in engine.map_ordered(finish_shard, finish_tasks(), window=window):
         task, contrib = issued.popleft()
         _write(fin, task, store, report)
+        if not isinstance(fin, TaskFailed):
+            cpu += fin.cpu_s
         pending.subtract(contrib)
         pending += Counter()  # drop the zeros
         done += len(task.items)
@@ -170,6 +180,7 @@ def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestRep
             progress(done)
         if kill_after is not None and int(kill_after) == task.index:
             os._exit(9)
+    return cpu
 
 
 def _finish_task(res: PreparedShard, store: Store, seen: set[str],
@@ -231,18 +242,20 @@ def _write(fin: FinishedShard | TaskFailed, task: FinishTask, store: Store,
 
 
 def represent_stored(store: Store, engine: Engine, *, embedder: str | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> int:
+                     progress: Callable[[int, int], None] | None = None
+                     ) -> tuple[int, float]:
     """Represent every unclustered article with no stored vectors, on the engine, and
     store the vectors with the document frequencies, in ``cluster_store``'s order.
-    Returns how many were represented."""
+    Returns how many were represented and the tasks' CPU seconds."""
     todo = store.unclustered_ids()
     if not todo:
-        return 0
+        return 0, 0.0
     registry = embedder_name(embedder or store.get_setting(LINK_EMBEDDER))
     name = repr_key(registry, get_embedder(registry))
     df = DocFreq(*store.load_docfreq())
     issued: deque[tuple[RepsTask, list[Article]]] = deque()
     done = represented = 0
+    cpu = 0.0
 
     def tasks() -> Iterator[RepsTask]:
         for i, start in enumerate(range(0, len(todo), REPS_BATCH)):
@@ -254,10 +267,12 @@ def represent_stored(store: Store, engine: Engine, *, embedder: str | None = Non
             issued.append((task, fresh))
             yield task
 
-    for parts in engine.map_ordered(prepare_reps, tasks(), window=window_for(engine)):
+    for res in engine.map_ordered(prepare_reps, tasks(), window=window_for(engine)):
         task, fresh = issued.popleft()
-        if isinstance(parts, TaskFailed):  # the order must hold: do this chunk here
-            parts = prepare_reps(task)
+        if isinstance(res, TaskFailed):  # the order must hold: do this chunk here
+            res = prepare_reps(task)
+        parts, spent = res
+        cpu += spent
         reps = [finish_rep(p, df) for p in parts]
         with store.transaction():
             store.put_reprs([(name, text_hash(a), r) for a, r in zip(fresh, reps, strict=True)])
@@ -266,4 +281,4 @@ def represent_stored(store: Store, engine: Engine, *, embedder: str | None = Non
         done = min(len(todo), (task.index + 1) * REPS_BATCH)
         if progress:
             progress(done, len(todo))
-    return represented
+    return represented, cpu

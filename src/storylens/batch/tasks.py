@@ -12,6 +12,7 @@ so any engine can run them anywhere, retry them, or run one twice.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ class PreparedShard:
     index: int
     items: list[tuple[str, Prepared] | Failure] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    cpu_s: float = 0.0
+    """CPU seconds the task took on its worker (for the per-article cost)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class FinishedShard:
 
     index: int
     items: list[tuple[Article, set[str]] | Failure] = field(default_factory=list)
+    cpu_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,7 @@ def _maybe_die(stage: str, index: int) -> None:
 def prepare_shard(shard: Shard) -> PreparedShard:
     """Step 1 over one shard; bad inputs become ``Failure`` items, never exceptions."""
     _maybe_die("prepare", shard.index)
+    t0 = time.process_time()
     out = PreparedShard(shard.index)
     for item in read_shard(shard, out.skipped):
         if isinstance(item, InputError):
@@ -105,12 +110,14 @@ def prepare_shard(shard: Shard) -> PreparedShard:
             out.items.append(Failure(e.source, e.reason))
         except Exception as e:  # a bug on one input must not sink the shard
             out.items.append(Failure(item.source, internal_reason(e), internal=True))
+    out.cpu_s = time.process_time() - t0
     return out
 
 
 def finish_shard(task: FinishTask) -> FinishedShard:
     """Step 2: clean each article with the line counts ``ingest`` would have seen."""
     _maybe_die("finish", task.index)
+    t0 = time.process_time()
     out = FinishedShard(task.index)
     pending: Counter[tuple[str, str]] = Counter()
     for p in task.items:
@@ -133,13 +140,17 @@ def finish_shard(task: FinishTask) -> FinishedShard:
         for k in keys:
             pending[(art.outlet or "", k)] += 1
         out.items.append((art, keys))
+    out.cpu_s = time.process_time() - t0
     return out
 
 
-def prepare_reps(task: RepsTask) -> list[PartialRep]:
-    """Step 3: IDF-free representations (the dense embedding is the costly part)."""
+def prepare_reps(task: RepsTask) -> tuple[list[PartialRep], float]:
+    """Step 3: IDF-free representations (names, numbers, MinHash and the dense vector),
+    with the CPU seconds they took."""
     _maybe_die("reps", task.index)
-    return prepare_batch(task.items, get_embedder(task.embedder))
+    t0 = time.process_time()
+    parts = prepare_batch(task.items, get_embedder(task.embedder))
+    return parts, time.process_time() - t0
 
 
 def internal_reason(e: BaseException) -> str:
