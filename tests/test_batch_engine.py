@@ -18,9 +18,11 @@ from storylens.batch.shards import plan_shards, read_shard
 from storylens.errors import ConfigError
 from storylens.ingest.files import read_inputs
 from storylens.link.service import cluster_store
+from storylens.records import RawDoc
 from storylens.store import open_store
 from storylens.store.base import ArticleQuery, Store
 from tests.batch_helpers import NOW, dump_articles, dump_events, furniture, write_corpus
+from tests.warc_helpers import page, write_warc
 
 STORES = ["sqlite"]
 """Store backends the equivalence runs on; the PostgreSQL one joins here once merged."""
@@ -133,15 +135,18 @@ def test_dask_cluster_stores_what_ingest_stores(open_db: OpenDb, corpus: Path,
 
 def test_shards_read_what_ingest_reads(tmp_path: Path) -> None:
     n = write_corpus(tmp_path / "c.jsonl", 60)
-    (tmp_path / "big.jsonl").write_text('{"text": "' + "x" * 300 + '"}\n' + "\n\n",
+    (tmp_path / "big.jsonl").write_text('{"text": "' + "x" * 6000 + '"}\n' + "\n\n",
                                         encoding="utf-8")
     (tmp_path / "blank.jsonl").write_text("\n\n", encoding="utf-8")
     (tmp_path / "t.txt").write_text("A title\n\nSome text of a story.\n", encoding="utf-8")
+    write_warc(tmp_path / "n.warc.gz", [
+        {"url": f"https://news.example/{i}", "body": page(f"Title {i}", "Body text " * 20)}
+        for i in range(3)] + [{"kind": "request"}])
     paths = [str(tmp_path), str(tmp_path / "missing.jsonl")]
-    plan = plan_shards(paths, shard_size=7, max_bytes=200)
+    plan = plan_shards(paths, shard_size=7, max_bytes=4000)
     assert [s.index for s in plan.shards] == list(range(len(plan.shards)))
     got = [plan.refused[0]] + [x for s in plan.shards for x in read_shard(s, Counter())]
-    want = list(read_inputs(paths, max_bytes=200))
+    want = list(read_inputs(paths, max_bytes=4000))
     def key(x: object) -> tuple[str, str | None, str | None]:
         return (getattr(x, "source", ""), getattr(x, "reason", None),
                 getattr(x, "content", None))
@@ -149,7 +154,13 @@ def test_shards_read_what_ingest_reads(tmp_path: Path) -> None:
     assert sorted(map(key, got)) == sorted(map(key, want))
     ranges = [s for s in plan.shards if s.jsonl and s.jsonl.endswith("c.jsonl")]
     assert sum(s.n_lines for s in ranges) == n and len(ranges) > 5
-    assert ranges[1].describe().startswith("c.jsonl:") or ":" in ranges[1].describe()
+    r = ranges[1]
+    assert r.describe().endswith(f"c.jsonl:{r.first_line}-{r.first_line + r.n_lines - 1}")
+    assert sum(isinstance(x, RawDoc) for x in got) == 60 + 2 + 3 + 1  # 2 repeats, 3 pages
+    assert any("over the limit" in getattr(x, "reason", "") for x in got)
+    assert [s.paths for s in plan.shards if s.paths and s.paths[0].endswith(".warc.gz")
+            ] == [(str(tmp_path / "n.warc.gz"),)]  # an archive is a shard of its own
+    assert sum(isinstance(x, RawDoc) and x.source.startswith("n.warc.gz") for x in got) == 3
 
 
 def test_stdin_is_refused_with_a_reason() -> None:

@@ -105,6 +105,8 @@ def test_json_summary_and_engine_errors(tmp_path: Path) -> None:
     assert (out["ingested"], out["engine"], out["workers"]) == (10, "local", 0)
     assert out["represented"] == 10 and out["cluster"]["reused_vectors"] == 10
     assert set(out["seconds"]) == {"ingest", "represent", "link", "worker_cpu", "driver_cpu"}
+    shown = _batch(tmp_path / "p.db", str(corpus), "--workers", "0", "--progress")
+    assert shown.returncode == 0 and shown.stdout.startswith("ingested 10,"), shown.stderr
     bad = _batch(tmp_path / "s.db", str(corpus), "--engine", "spark")
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
