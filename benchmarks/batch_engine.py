@@ -6,7 +6,13 @@ Two corpora, both written fresh by this script:
   needs ../shared/data): the text path, where cleaning, language and dates are cheap and
   linking (serial, in the driver) is a large share of the cost;
 - WARC: ``warc_ingest.write_archive`` split over several archives (one task per archive):
-  the HTML path, where trafilatura extraction dominates.
+  the HTML path, where trafilatura extraction dominates;
+- HTML JSONL: the JSONL corpus's articles as HTML pages of 12 outlets, each page carrying
+  its outlet's furniture inside the article (share and subscribe lines, a copyright line,
+  a photo credit) that survives extraction and that the cleaner drops once it has seen it
+  in two other pages of the outlet. The WARC pages have none (trafilatura strips their
+  navigation and footer), so this is the corpus that measures what the batch's
+  approximation for HTML (see ``storylens.batch.driver``) costs.
 
 For each: plain ``ingest`` + ``cluster_store`` in this process, then ``run_batch`` on a
 Dask ``LocalCluster`` of 1 and of 2 worker processes (cluster start-up timed apart), each
@@ -47,8 +53,31 @@ from storylens.store.base import ArticleQuery, Store
 
 def _articles(store: Store) -> dict[str, tuple[Any, ...]]:
     n = store.count_articles()
-    return {a.id: (a.title, a.text, a.outlet, a.published, a.lang)
+    return {a.id: (a.title, a.text, a.outlet, a.published, a.lang,
+                   [(r.text, r.reason) for r in a.removed])
             for a in store.list_articles(ArticleQuery(limit=n + 1))}
+
+
+def write_html_jsonl(src: Path, out: Path, outlets: int = 12) -> None:
+    """``src``'s articles as HTML pages with per-outlet furniture (see the docstring)."""
+    with src.open(encoding="utf-8") as fh, out.open("w", encoding="utf-8") as w:
+        for i, line in enumerate(fh):
+            rec = json.loads(line)
+            k = i % outlets
+            name = f"Outlet{k}"
+            sents = [s.strip() for s in rec["text"].split(". ") if s.strip()]
+            paras = [". ".join(sents[j:j + 2]) + "." for j in range(0, len(sents), 2)]
+            furn_top = [f"Share this story on Facebook, X and WhatsApp | {name}",
+                        f"Photo: {name} / AFP"]
+            furn_end = [f"Subscribe to the {name} newsletter for the day's news",
+                        f"© {name} Media Group 2024. All rights reserved."]
+            body = "".join(f"<p>{p}</p>" for p in [*furn_top, *paras, *furn_end])
+            html = (f"<html><head><title>{rec['title']}</title><meta charset='utf-8'>"
+                    f"</head><body><article><h1>{rec['title']}</h1>{body}</article>"
+                    "</body></html>")
+            w.write(json.dumps({"id": rec["id"], "html": html, "lang": rec["lang"],
+                                "url": f"https://outlet{k}.example/{rec['id']}",
+                                "published": rec["published"]}, ensure_ascii=False) + "\n")
 
 
 def _events(store: Store, ids: list[str]) -> list[str]:
@@ -63,7 +92,9 @@ def _compare(ref: Store, got: Store, cluster: bool) -> dict[str, Any]:
     a, b = _articles(ref), _articles(got)
     ids = sorted(a)
     same = sum(1 for i in ids if b.get(i) == a[i])
+    same_text = sum(1 for i in ids if i in b and b[i][:5] == a[i][:5])
     out: dict[str, Any] = {"articles": len(b), "same_articles": same,
+                           "same_text": same_text,
                            "missing": len(set(a) - set(b)), "extra": len(set(b) - set(a))}
     if cluster:
         ra, rb = _events(ref, ids), _events(got, ids)
@@ -130,6 +161,8 @@ def main() -> int:
     ap.add_argument("--warc-pages", type=int, default=800,
                     help="HTML pages over --warc-files archives (0: skip)")
     ap.add_argument("--warc-files", type=int, default=8)
+    ap.add_argument("--html-articles", type=int, default=1500,
+                    help="articles of the HTML JSONL corpus (0: skip)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--shard-size", type=int, default=500)
     ap.add_argument("--json", action="store_true")
@@ -142,10 +175,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         corpus = tmp / "corpus.jsonl"
-        make_corpus(corpus, args.articles)
         make_corpus(tmp / "warm.jsonl", 100, seed=99, prefix="w")
-        out["jsonl"] = _suite("jsonl", [str(corpus)], [str(tmp / "warm.jsonl")], tmp,
-                              args.workers, args.shard_size, True, log)
+        if args.html_articles:
+            make_corpus(tmp / "h.jsonl", args.html_articles, seed=11, prefix="h")
+            write_html_jsonl(tmp / "h.jsonl", tmp / "html.jsonl")
+            write_html_jsonl(tmp / "warm.jsonl", tmp / "warm-html.jsonl")
+            out["html"] = _suite("html", [str(tmp / "html.jsonl")],
+                                 [str(tmp / "warm-html.jsonl")], tmp, args.workers,
+                                 args.shard_size, True, log)
+        if args.articles:
+            make_corpus(corpus, args.articles)
+            out["jsonl"] = _suite("jsonl", [str(corpus)], [str(tmp / "warm.jsonl")],
+                                  tmp, args.workers, args.shard_size, True, log)
         if args.warc_pages:
             warcs = tmp / "warc"
             warcs.mkdir()

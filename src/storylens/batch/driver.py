@@ -12,11 +12,9 @@ Design (what makes ``batch`` store what ``ingest`` stores):
   two steps: workers do the order-free part (HTML extraction, outlet); the driver, taking
   shards in order, hands each shard the counts of its outlets' lines in the store plus in
   the shards before it that are still in flight; the worker adds the shard's own earlier
-  articles. For text and JSONL inputs these are exactly ``ingest``'s counts. For HTML
-  (and WARC) ``ingest`` counts a page's *cleaned* lines, which for a shard still in flight
-  are not known yet, so the driver counts its extracted lines instead: a line an earlier,
-  in-flight page of the same outlet dropped for another reason (a caption, a link) may
-  count once more. With the in-process engine nothing is in flight and HTML is exact too.
+  articles. For text and JSONL these are exactly ``ingest``'s counts; for HTML they are a
+  guess, checked when the shard comes back and redone where wrong (``settle``), so the
+  store always gets what ``ingest`` writes.
 * **Document frequencies** (IDF of the lexical vectors) are a running table updated
   article by article in stream order. Workers compute the IDF-free parts of each
   representation (dense vector, term counts, names, numbers, MinHash); the driver counts
@@ -37,6 +35,7 @@ from typing import Any
 
 from storylens.api.ingestion import IngestReport, store_batch
 from storylens.batch.engine import Engine, TaskFailed
+from storylens.batch.settle import settle
 from storylens.batch.shards import Shard, plan_shards
 from storylens.batch.tasks import (
     Failure,
@@ -84,12 +83,15 @@ class BatchReport:
     shards: int = 0
     represented: int = 0
     represented_cpu: float = 0.0
+    recleaned: int = 0
+    """Articles the driver cleaned again with exact line counts (HTML only)."""
     cluster: ClusterReport | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.ingest.to_dict(), "engine": self.engine, "workers": self.workers,
                 "shards": self.shards, "represented": self.represented,
+                "recleaned": self.recleaned,
                 "cluster": self.cluster.to_dict() if self.cluster else None,
                 "seconds": self.seconds}
 
@@ -106,7 +108,7 @@ def run_batch(
     report = BatchReport(IngestReport(), engine.name, engine.workers, len(plan.shards))
     for e in plan.refused:
         report.ingest.failed.append((e.source, e.reason))
-    cpu = _ingest(plan.shards, store, engine, report.ingest, now=now,
+    cpu, report.recleaned = _ingest(plan.shards, store, engine, report.ingest, now=now,
             progress=(lambda d: progress("ingest", d, plan.articles_hint)) if progress
             else None)
     t1 = time.perf_counter()
@@ -135,22 +137,23 @@ def window_for(engine: Engine) -> int:
 
 def expected_keys(p: Prepared) -> set[str]:
     """The line keys ``p`` will add to its outlet once stored: exact for text (its raw
-    lines); for HTML the extracted lines stand in for the cleaned ones (see the module
-    docstring)."""
-    if not p.outlet:
+    lines); for HTML none (the cleaned lines are not known yet; ``settle`` checks)."""
+    if not p.outlet or p.raw.fmt != "text":
         return set()
-    return set(raw_line_keys(p.raw.content)) if p.raw.fmt == "text" else set(p.line_keys())
+    return set(raw_line_keys(p.raw.content))
 
 
 def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestReport, *,
-            now: datetime | None, progress: Callable[[int], None] | None) -> float:
-    """Read, extract and store the shards; returns the tasks' CPU seconds."""
+            now: datetime | None, progress: Callable[[int], None] | None
+            ) -> tuple[float, int]:
+    """Read, extract and store the shards; returns the tasks' CPU seconds and how many
+    articles the driver cleaned again (see ``settle``)."""
     seen: set[str] = set()
     pending: Counter[tuple[str, str]] = Counter()  # keys of shards sent but not written
     issued: deque[tuple[FinishTask, Counter[tuple[str, str]]]] = deque()
     window = window_for(engine)
     kill_after = os.environ.get(KILL_DRIVER_ENV)
-    done = 0
+    done = recleaned = 0
     cpu = 0.0
 
     def finish_tasks() -> Iterator[FinishTask]:
@@ -170,9 +173,10 @@ def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestRep
 
     for fin in engine.map_ordered(finish_shard, finish_tasks(), window=window):
         task, contrib = issued.popleft()
-        _write(fin, task, store, report)
         if not isinstance(fin, TaskFailed):
             cpu += fin.cpu_s
+            recleaned += settle(fin, task, store)
+        _write(fin, task, store, report)
         pending.subtract(contrib)
         pending += Counter()  # drop the zeros
         done += len(task.items)
@@ -180,7 +184,7 @@ def _ingest(shards: list[Shard], store: Store, engine: Engine, report: IngestRep
             progress(done)
         if kill_after is not None and int(kill_after) == task.index:
             os._exit(9)
-    return cpu
+    return cpu, recleaned
 
 
 def _finish_task(res: PreparedShard, store: Store, seen: set[str],

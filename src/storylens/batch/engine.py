@@ -100,7 +100,7 @@ class DaskEngine:
             else:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=40)
+                    dashboard_address=":0", silence_logs=40)
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as e:
             self.close()
