@@ -108,9 +108,9 @@ def run_batch(
     report = BatchReport(IngestReport(), engine.name, engine.workers, len(plan.shards))
     for e in plan.refused:
         report.ingest.failed.append((e.source, e.reason))
+    tick = (lambda d: progress("ingest", d, plan.articles_hint)) if progress else None
     cpu, report.recleaned = _ingest(plan.shards, store, engine, report.ingest, now=now,
-            progress=(lambda d: progress("ingest", d, plan.articles_hint)) if progress
-            else None)
+                                    progress=tick)
     t1 = time.perf_counter()
     report.seconds["ingest"] = round(t1 - t0, 3)
     if cluster:
