@@ -133,7 +133,8 @@ def _batch(paths: list[str], warm: list[str], db: Path, workers: int, shard_size
         engine.close()
     n = len(rep.ingest.ingested)
     sec = rep.seconds
-    return {"workers": workers, "articles": n, "startup_s": round(t1 - t0, 1),
+    return {"workers": workers, "articles": n, "recleaned": rep.recleaned,
+            "startup_s": round(t1 - t0, 1),
             "worker_cpu_ms_per_article": round(1000 * sec["worker_cpu"] / n, 2),
             "driver_cpu_ms_per_article": round(1000 * sec["driver_cpu"] / n, 2),
             "run_s": round(t2 - t1, 1), "phases_s": rep.seconds,
