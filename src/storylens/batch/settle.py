@@ -8,13 +8,15 @@ guess is exact (an article adds its raw lines). For HTML, ``ingest`` counts a pa
 adds none (true once an outlet's furniture has been seen twice: from then on every page
 drops it, so it stops counting). When a shard comes back, every shard before it is
 stored, so the exact counts are known: an article whose counts differ where the cleaner
-looks (a line seen in at least ``SITE_MIN_ARTICLES`` other articles, and how many) is
-cleaned again, here, with the exact ones. The store thus gets what ``ingest`` would
-write, always; the cost is the re-cleaning, counted in the report.
+looks (a line of fewer than ``SITE_MAX_WORDS`` words seen in at least
+``SITE_MIN_ARTICLES`` other articles, and how many) is cleaned again, here, with the exact
+ones. The store thus gets what ``ingest`` would write, always; the cost is the
+re-cleaning, counted in the report.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -22,15 +24,24 @@ from datetime import UTC, datetime
 from storylens.api.ingestion import stored_line_keys
 from storylens.batch.tasks import Failure, FinishedShard, FinishTask, internal_reason
 from storylens.errors import InputError
-from storylens.extract.pipeline import finish_article
-from storylens.extract.plaintext import SITE_MIN_ARTICLES
+from storylens.extract.pipeline import Prepared, finish_article
+from storylens.extract.plaintext import SITE_MAX_WORDS, SITE_MIN_ARTICLES, line_key
 from storylens.store.base import Store
 
+_WORD = re.compile(r"\w+")  # how ``line_features.measure`` counts a line's words
 
-def decisive(counts: Mapping[str, int]) -> dict[str, int]:
-    """The counts the cleaner acts on: lines seen in enough other articles (the count
-    itself shows in the reason it records)."""
-    return {k: n for k, n in counts.items() if n >= SITE_MIN_ARTICLES}
+
+def decisive(counts: Mapping[str, int], short: set[str]) -> dict[str, int]:
+    """The counts the cleaner acts on: lines short enough for the repetition rule, seen
+    in enough other articles (the count itself shows in the reason it records)."""
+    return {k: n for k, n in counts.items() if n >= SITE_MIN_ARTICLES and k in short}
+
+
+def short_keys(p: Prepared) -> set[str]:
+    """Keys of the lines of ``p`` the repetition rule may drop: a line of at least
+    ``SITE_MAX_WORDS`` words (a repeated story paragraph) never is, whatever its count."""
+    return {line_key(ln) for ln in p.body.splitlines()
+            if ln.strip() and len(_WORD.findall(ln)) < SITE_MAX_WORDS}
 
 
 def settle(fin: FinishedShard, task: FinishTask, store: Store) -> int:
@@ -53,7 +64,8 @@ def settle(fin: FinishedShard, task: FinishTask, store: Store) -> int:
         used = {k: task.base.get((o, k), 0) + used_pending[(o, k)] for k in lines}
         exact = {k: stored[o].get(k, 0) + exact_pending[(o, k)] for k in lines}
         used_pending.update((o, k) for k in keys)
-        if decisive(used) != decisive(exact):
+        short = short_keys(p)
+        if decisive(used, short) != decisive(exact, short):
             redone += 1
             try:
                 now = art.ingested_at or task.now or datetime.now(UTC)
