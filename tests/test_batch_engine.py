@@ -25,20 +25,22 @@ from storylens.store.base import ArticleQuery, Store
 from tests.batch_helpers import NOW, dump_articles, dump_events, furniture, write_corpus
 from tests.warc_helpers import page, write_warc
 
-STORES = ["sqlite"]
-"""Store backends the equivalence runs on; the PostgreSQL one joins here once merged."""
+STORES: dict[str, Callable[[Path, str], Store]] = {
+    "sqlite": lambda tmp, name: open_store(tmp / f"{name}.db"),
+}
+"""Store backends the equivalence runs on, each as (temp dir, name) -> a fresh empty
+store; the PostgreSQL backend joins with one entry (a fresh database or schema per name)."""
 
 OpenDb = Callable[[str], Store]
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=sorted(STORES))
 def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenDb]:
     """Opens a fresh, empty store of the parameter's backend under a name."""
     opened: list[Store] = []
 
     def open_(name: str) -> Store:
-        assert request.param == "sqlite"
-        store = open_store(tmp_path / f"{name}.db")
+        store = STORES[request.param](tmp_path, name)
         opened.append(store)
         return store
 
