@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,63 @@ def test_json_summary_and_engine_errors(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "error: unknown engine 'spark'; choose one of dask, local"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_batch_on_a_cluster_started_with_the_dask_cli(tmp_path: Path) -> None:
+    """--address: a scheduler and a worker started as users start them (`dask scheduler`,
+    `dask worker`), here on loopback; the result is plain ingest's."""
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus, 60, bad=False)
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    procs = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port",
+                               address.rsplit(":", 1)[1], "--dashboard-address", ":0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        _wait_for_port(int(address.rsplit(":", 1)[1]))
+        lonely = _batch(tmp_path / "s.db", str(corpus), "--address", address,
+                        "--connect-timeout", "3")  # the scheduler has no worker yet
+        assert lonely.returncode == 2, lonely.stderr
+        assert "no worker has joined the Dask scheduler" in lonely.stderr
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads",
+             "1", "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        proc = _batch(tmp_path / "s.db", str(corpus), "--address", address,
+                      "--shard-size", "20", "--json")
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        assert (out["engine"], out["workers"], out["shards"]) == ("dask", 1, 4)
+        _assert_same_as(_reference(tmp_path, corpus), tmp_path / "s.db")
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
+
+
+def test_an_address_with_no_scheduler_is_one_line_exit_2(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus, 3, bad=False)
+    proc = _batch(tmp_path / "s.db", str(corpus), "--address",
+                  f"tcp://127.0.0.1:{_free_port()}", "--connect-timeout", "1")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot reach the Dask scheduler")

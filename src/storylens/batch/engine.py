@@ -107,6 +107,14 @@ class DaskEngine:
             raise ConfigError(f"cannot reach the Dask scheduler at {address or 'local'} "
                               f"({e}); start one with `dask scheduler` or leave out "
                               "--address") from None
+        if address:
+            try:  # a scheduler with no workers would take tasks and never run them
+                self._client.wait_for_workers(1, timeout=connect_timeout)
+            except TimeoutError:
+                self.close()
+                raise ConfigError(f"no worker has joined the Dask scheduler at {address} "
+                                  f"within {connect_timeout:g} s; start some with "
+                                  f"`dask worker {address}`") from None
         n = len(self._client.scheduler_info().get("workers", {}))
         self.workers = n or max(1, workers)
 
@@ -143,11 +151,12 @@ class DaskEngine:
             self._cluster = None
 
 
-def open_engine(name: str, *, address: str | None = None, workers: int = 2) -> Engine:
+def open_engine(name: str, *, address: str | None = None, workers: int = 2,
+                connect_timeout: float = 20.0) -> Engine:
     """The engine called ``name`` (``dask``, or ``local`` for in-process); ``workers`` 0
     means in-process whatever the name (a quick run, or a debugger)."""
     if name not in ENGINES:
         raise ConfigError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     if name == "local" or (workers == 0 and not address):
         return LocalEngine()
-    return DaskEngine(address, workers)
+    return DaskEngine(address, workers, connect_timeout=connect_timeout)

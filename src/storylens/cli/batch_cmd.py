@@ -37,6 +37,9 @@ def batch(
     address: Annotated[str | None, typer.Option(
         help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786; without it a local "
              "cluster of --workers processes is started and stopped here.")] = None,
+    connect_timeout: Annotated[float, typer.Option(
+        "--connect-timeout", min=0.1,
+        help="Seconds to wait for the --address scheduler and its first worker.")] = 20.0,
     workers: Annotated[int, typer.Option(
         min=0, help="Worker processes of the local cluster (0: run in this process).")
     ] = 2,
@@ -76,7 +79,8 @@ def batch(
     settings = Settings.load(db=db, max_bytes=max_bytes)
     with store_for(settings.db) as store:
         try:
-            eng = open_engine(engine, address=address, workers=workers)
+            eng = open_engine(engine, address=address, workers=workers,
+                              connect_timeout=connect_timeout)
         except StorylensError as e:
             fail(str(e))
         try:
