@@ -21,6 +21,11 @@ Design (what makes ``batch`` store what ``ingest`` stores):
   and weights them in exactly ``cluster_store``'s order (``unclustered_ids``, 256 at a
   time) and stores them with the table, so the vectors are the ones ``cluster`` would
   compute, and ``cluster_store`` then reuses every one of them and only links.
+* **Linking** stays one process over the whole stream in publication order (not time
+  shards merged at the borders): no quality cost, and the serial part that bounds the
+  speed (numbers and the 10^8 estimate in BENCHMARKS.md).
+* **Ingest time** (what orders undated articles) is taken once per shard by the driver,
+  in input order, so undated articles keep the input order whichever worker is faster.
 """
 
 from __future__ import annotations
