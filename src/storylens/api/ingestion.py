@@ -91,32 +91,7 @@ def ingest_raw(
         return counts
 
     def flush() -> None:
-        if not batch:
-            return
-        try:
-            with store.transaction():  # check and write under one lock: exact counts even
-                already = store.existing_ids([a.id for a, _ in batch])  # with two writers
-                fresh = [(a, keys) for a, keys in batch if a.id not in already]
-                store.add_articles([a for a, _ in fresh])
-                store.add_outlet_lines(Counter((a.outlet or "", k) for a, keys in fresh
-                                               for k in keys))
-        except StoreError:
-            raise
-        except Exception:  # one article the store refuses: write the others one by one
-            already = set()
-            for art, _ in batch:
-                try:
-                    store.add_articles([art])
-                except StoreError:
-                    raise
-                except Exception as e:
-                    report.ingested.remove(art.id)
-                    report.failed.append((art.source, _internal(e)))
-                    report.internal_errors += 1
-        for art, _ in batch:
-            if art.id in already:  # another writer stored it since we looked
-                report.ingested.remove(art.id)
-                report.duplicates.append(art.id)
+        store_batch(store, batch, report)
         batch.clear()
         pending_lines.clear()
 
@@ -128,8 +103,7 @@ def ingest_raw(
                 note(item.source, "duplicate")
                 continue
             art = extract_article(item, now=now or datetime.now(UTC), site_lines=site_lines)
-            keys = set(raw_line_keys(art.raw if art.raw_format == "text" else art.text)
-                       ) if art.outlet else set()
+            keys = stored_line_keys(art)
         except InputError as e:
             report.failed.append((e.source, e.reason))
             note(item.source, "failed")
@@ -152,6 +126,48 @@ def ingest_raw(
             flush()
     flush()
     return report
+
+
+def store_batch(store: Store, batch: list[tuple[Article, set[str]]],
+                report: IngestReport) -> None:
+    """Write ``batch`` (each article with the line keys it adds to its outlet's counts),
+    whose ids ``report.ingested`` already lists, in one transaction; an article another
+    writer stored meanwhile moves to the duplicates, one the store refuses to the failures
+    (the others are then written one by one). Shared by ``ingest`` and ``batch``, so both
+    write exactly the same rows."""
+    if not batch:
+        return
+    try:
+        with store.transaction():  # check and write under one lock: exact counts even
+            already = store.existing_ids([a.id for a, _ in batch])  # with two writers
+            fresh = [(a, keys) for a, keys in batch if a.id not in already]
+            store.add_articles([a for a, _ in fresh])
+            store.add_outlet_lines(Counter((a.outlet or "", k) for a, keys in fresh
+                                           for k in keys))
+    except StoreError:
+        raise
+    except Exception:  # one article the store refuses: write the others one by one
+        already = set()
+        for art, _ in batch:
+            try:
+                store.add_articles([art])
+            except StoreError:
+                raise
+            except Exception as e:
+                report.ingested.remove(art.id)
+                report.failed.append((art.source, _internal(e)))
+                report.internal_errors += 1
+    for art, _ in batch:
+        if art.id in already:  # another writer stored it since we looked
+            report.ingested.remove(art.id)
+            report.duplicates.append(art.id)
+
+
+def stored_line_keys(art: Article) -> set[str]:
+    """The line keys an article adds to its outlet's repeated-line counts once stored."""
+    if not art.outlet:
+        return set()
+    return set(raw_line_keys(art.raw if art.raw_format == "text" else art.text))
 
 
 def _guarded(items: Iterable[RawDoc | InputError], report: IngestReport,

@@ -6,6 +6,7 @@ import typer
 
 from storylens import __version__
 from storylens.cli.articles_cmd import articles, show
+from storylens.cli.batch_cmd import batch
 from storylens.cli.cluster_cmd import cluster, stories
 from storylens.cli.common import EXIT_ERROR, EXIT_INTERNAL, ISSUES_URL, err_console
 from storylens.cli.compare_cmd import compare, eval_pairs
@@ -28,6 +29,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command()(ingest)
+app.command()(batch)
 app.command()(fetch)
 app.command()(watch)
 app.add_typer(sources_app, name="sources")

@@ -65,22 +65,44 @@ def raw_line_keys(raw_text: str) -> list[str]:
     return [line_key(ln) for ln in raw_text.splitlines() if ln.strip()]
 
 
-def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None,
-                    steps: HtmlSteps = DEFAULT_STEPS) -> Article:
-    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article.
-    ``steps``: how an HTML page is extracted (the defaults; other values for measuring)."""
+@dataclass(slots=True)
+class Prepared:
+    """An input after the steps that need nothing but the input itself (HTML extraction,
+    outlet, a first language guess): what ``finish_article`` cleans once the outlet's
+    line counts are known. Splitting here lets a distributed batch run the expensive,
+    order-free part anywhere and feed the order-dependent counts in afterwards."""
+
+    raw: RawDoc
+    body: str
+    url: str | None
+    title: str | None
+    page_date: str | None
+    outlet: str | None
+    first: tuple[str | None, float]
+    warnings: list[str]
+    html: HtmlExtract | None = None
+    """The HTML extraction (``None`` for other formats)."""
+    steps: HtmlSteps = DEFAULT_STEPS
+
+    def line_keys(self) -> list[str]:
+        """The keys looked up in the outlet's line counts (none without an outlet)."""
+        return raw_line_keys(self.body) if self.outlet else []
+
+
+def prepare_article(raw: RawDoc, steps: HtmlSteps = DEFAULT_STEPS) -> Prepared:
+    """The order-free first half of ``extract_article``. Raises ``InputError`` when there
+    is no article."""
     warnings: list[str] = []
     if raw.encoding_note:
         warnings.append(raw.encoding_note)
     url, title = raw.url, raw.title
     page_date: str | None = None
     site_name: str | None = None
-    extracted = False
+    h: HtmlExtract | None = None
     if raw.fmt == "html":
         h = extract_html(raw.content, url=raw.url, source=raw.source, include_tables=steps.tables,
                          favor_precision=steps.favor_precision)
         body: str = h.text
-        extracted = not h.whole_page and steps.second_pass == "confident"
         url = raw.url or h.url
         title = title or h.title
         page_date, site_name = h.date, h.site_name
@@ -94,18 +116,36 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
         body = body[: cut if cut > MAX_BODY_CHARS // 2 else MAX_BODY_CHARS]
         warnings.append(f"text cut at {MAX_BODY_CHARS:,} characters (a news article is far "
                         "shorter; the rest was not read)")
-
     outlet = outlet_of(raw.outlet, site_name, url)
     first = (raw.lang, 1.0) if raw.lang else detect(body)
-    doc_lang = first[0]
-    counts = site_lines(outlet, raw_line_keys(body)) if (site_lines and outlet) else None
-    if raw.fmt == "html" and steps.second_pass == "off" and not h.whole_page:
+    return Prepared(raw=raw, body=body, url=url, title=title, page_date=page_date,
+                    outlet=outlet, first=first, warnings=warnings, html=h, steps=steps)
+
+
+def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None = None,
+                    steps: HtmlSteps = DEFAULT_STEPS) -> Article:
+    """Build the ``Article`` for ``raw``. Raises ``InputError`` when there is no article.
+    ``steps``: how an HTML page is extracted (the defaults; other values for measuring)."""
+    p = prepare_article(raw, steps)
+    counts = site_lines(p.outlet, p.line_keys()) if (site_lines and p.outlet) else None
+    return finish_article(p, now=now, counts=counts)
+
+
+def finish_article(p: Prepared, *, now: datetime, counts: Mapping[str, int] | None) -> Article:
+    """The second half of ``extract_article``: clean with the outlet's line ``counts``
+    (key -> how many earlier articles of the outlet hold that line), then title, language
+    and date."""
+    raw, body, title, url, h, steps = p.raw, p.body, p.title, p.url, p.html, p.steps
+    warnings = list(p.warnings)
+    doc_lang = p.first[0]
+    page = h is not None and not h.whole_page  # an article trafilatura found in a page
+    if page and steps.second_pass == "off":
         cleaned = CleanedText(title=title, paragraphs=[ln.strip() for ln in body.splitlines()
                                                        if ln.strip()])
     else:
         cleaned = clean_text(body, lang=doc_lang, title=title, site_lines=counts,
-                             extracted=extracted)
-    if raw.fmt == "html" and steps.short_fallback and not h.whole_page:
+                             extracted=page and steps.second_pass == "confident")
+    if h is not None and page and steps.short_fallback:
         cleaned = _short_fallback(raw.content, h, cleaned, doc_lang, counts, warnings)
     warnings.extend(cleaned.warnings)
     text = cleaned.text
@@ -116,17 +156,17 @@ def extract_article(raw: RawDoc, *, now: datetime, site_lines: SiteLines | None 
     lang: str | None
     if raw.lang:
         lang, score = raw.lang.lower(), 1.0
-    elif first[0] is not None and len(text) >= 0.9 * len(body):
-        lang, score = first  # cleaning kept the text: the same answer, not asked twice
+    elif p.first[0] is not None and len(text) >= 0.9 * len(body):
+        lang, score = p.first  # cleaning kept the text: the same answer, not asked twice
     else:
         lang, score = detect(f"{final_title}\n{text}" if text else final_title)
         if lang is None:
             warnings.append("too little text to identify the language")
 
-    published, provenance = _published(raw, page_date, url, body, lang, now, warnings)
+    published, provenance = _published(raw, p.page_date, url, body, lang, now, warnings)
     return Article(
         id=article_id(raw), source=raw.source, title=final_title, text=text, raw=raw.content,
-        raw_format=raw.fmt, url=url, outlet=outlet, published=published,
+        raw_format=raw.fmt, url=url, outlet=p.outlet, published=published,
         published_source=provenance, lang=lang, lang_score=round(score, 4),
         removed=list(cleaned.removed), warnings=warnings, ingested_at=now,
     )

@@ -9,6 +9,7 @@ articles/s possible on two cores.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,22 +91,58 @@ def lead(title: str, text: str, lead_chars: int = 600) -> str:
     return f"{title}\n{body}".strip()
 
 
-def represent_batch(
-    items: Sequence[tuple[str, str, str, datetime | None, str | None, str | None]],
-    embedder: Embedder, df: DocFreq, *, lead_chars: int = 600,
-) -> list[ArticleRep]:
-    """Represent ``(id, title, text, published, lang, outlet)`` items; updates ``df``."""
+@dataclass(slots=True)
+class PartialRep:
+    """The IDF-free part of an ``ArticleRep``: everything but the two TF-IDF vectors,
+    which need the running document frequencies (an order-dependent state). Workers of a
+    distributed batch compute these; ``finish_rep`` weights them in stream order."""
+
+    id: str
+    time: float | None
+    lang: str | None
+    outlet: str | None
+    dense: FloatVec
+    title_counts: Counter[int]
+    body_counts: Counter[int]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    minhash: Signature
+    title: str
+
+
+Item = tuple[str, str, str, datetime | None, str | None, str | None]
+"""``(id, title, text, published, lang, outlet)`` of one article to represent."""
+
+
+def prepare_batch(items: Sequence[Item], embedder: Embedder, *, lead_chars: int = 600
+                  ) -> list[PartialRep]:
+    """The IDF-free parts of ``items``' representations (pure: no shared state)."""
     dense = embedder.embed([lead(t, x, lead_chars) for _, t, x, *_ in items])
-    reps: list[ArticleRep] = []
+    out: list[PartialRep] = []
     for (aid, title, text, published, lang, outlet), vec in zip(items, dense, strict=True):
-        tc, bc = term_counts(title), term_counts(text)
-        df.add(list(tc) + list(bc))
         full = f"{title}\n{text}"
-        reps.append(ArticleRep(
+        out.append(PartialRep(
             id=aid, time=published.timestamp() if published else None, lang=lang,
             outlet=outlet, dense=np.asarray(vec, dtype=np.float32),
-            title_vec=tfidf(tc, df, max_terms=40), body_vec=tfidf(bc, df),
+            title_counts=term_counts(title), body_counts=term_counts(text),
             names=salient_names(full), numbers=numbers_of(full), minhash=signature(text),
             title=title,
         ))
-    return reps
+    return out
+
+
+def finish_rep(p: PartialRep, df: DocFreq) -> ArticleRep:
+    """Count ``p`` into ``df`` and weight its terms: the order-dependent step."""
+    df.add(list(p.title_counts) + list(p.body_counts))
+    return ArticleRep(
+        id=p.id, time=p.time, lang=p.lang, outlet=p.outlet, dense=p.dense,
+        title_vec=tfidf(p.title_counts, df, max_terms=40), body_vec=tfidf(p.body_counts, df),
+        names=p.names, numbers=p.numbers, minhash=p.minhash, title=p.title,
+    )
+
+
+def represent_batch(
+    items: Sequence[Item], embedder: Embedder, df: DocFreq, *, lead_chars: int = 600,
+) -> list[ArticleRep]:
+    """Represent ``(id, title, text, published, lang, outlet)`` items; updates ``df``."""
+    return [finish_rep(p, df) for p in prepare_batch(items, embedder, lead_chars=lead_chars)]

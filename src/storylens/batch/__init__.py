@@ -1,0 +1,1 @@
+"""Archive backfill on an engine: ``storylens batch`` (see ``driver`` for the design)."""
