@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,30 +24,46 @@ from storylens.records import RawDoc
 from storylens.store import open_store
 from storylens.store.base import ArticleQuery, Store
 from tests.batch_helpers import NOW, dump_articles, dump_events, furniture, write_corpus
+from tests.pg_server import with_schema
 from tests.warc_helpers import page, write_warc
 
-STORES: dict[str, Callable[[Path, str], Store]] = {
-    "sqlite": lambda tmp, name: open_store(tmp / f"{name}.db"),
-}
-"""Store backends the equivalence runs on, each as (temp dir, name) -> a fresh empty
-store; the PostgreSQL backend joins with one entry (a fresh database or schema per name)."""
+STORES = ("postgresql", "sqlite")
+"""Store backends the equivalence runs on (PostgreSQL: a fresh schema per name in the
+test server of ``tests/pg_server.py``)."""
 
 OpenDb = Callable[[str], Store]
 
 
-@pytest.fixture(params=sorted(STORES))
+@pytest.fixture(params=STORES)
 def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenDb]:
     """Opens a fresh, empty store of the parameter's backend under a name."""
     opened: list[Store] = []
+    schemas: list[str] = []
+    dsn = request.getfixturevalue("pg_dsn") if request.param == "postgresql" else ""
 
     def open_(name: str) -> Store:
-        store = STORES[request.param](tmp_path, name)
+        if request.param == "sqlite":
+            store = open_store(tmp_path / f"{name}.db")
+        else:
+            import psycopg
+
+            schema = f"b_{uuid.uuid4().hex[:10]}_{name}"
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f"CREATE SCHEMA {schema}")
+            schemas.append(schema)
+            store = open_store(with_schema(dsn, schema))
         opened.append(store)
         return store
 
     yield open_
     for s in opened:
         s.close()
+    if schemas:
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture(scope="module")
