@@ -406,6 +406,32 @@ class StoreContract:
         lone = store.get_story("ev-c")
         assert lone.langs == {"?": 1} and lone.outlets == {}
 
+    def test_folded_clusters_are_repointed_and_keep_answering(self, store: Store) -> None:
+        arts = self._clustered(store)
+        late = article(6, outlet="x.org")
+        store.add_articles([late])
+        t6 = late.published.timestamp()  # type: ignore[union-attr]
+        store.save_assignments([], [("m", "sl-2", 1.0, b"s2"), ("m", "sl-1", 1.0, b"s1")])
+        # ev-c, alone in sl-2, is found to be part of ev-b: both fold in, in the batch
+        # whose article showed it
+        store.save_assignments([assignment(late, "ev-b", "sl-1", t6)],
+                               merged=[("sl-2", "sl-1"), ("ev-c", "ev-b")])
+        got = store.article_assignment(arts[4].id)
+        assert got is not None and (got.event_id, got.storyline_id) == ("ev-b", "sl-1")
+        assert [s.id for s in store.list_stories("storyline")] == ["sl-1"]
+        assert sorted(s.id for s in store.list_stories("event")) == ["ev-a", "ev-b"]
+        ev = store.get_story("ev-c")
+        assert (ev.id, ev.size) == ("ev-b", 3), "an old id answers as what it became"
+        assert [m["id"] for m in ev.members] == [arts[3].id, arts[4].id, late.id]
+        sl = store.get_story("sl-2")
+        assert (sl.id, sl.size, sl.n_events) == ("sl-1", 6, 2)
+        assert store.get_story("ev-b").storyline_id == "sl-1"
+        assert [c for c, _, _ in store.cluster_states_since("m", 0.0)] == ["sl-1"], \
+            "the folded storyline's snapshot is gone"
+        store.save_assignments([], merged=[("ev-b", "ev-a")])
+        assert store.get_story("ev-c").id == "ev-a", "folds chain"
+        assert store.count_stories("event") == 1
+
     def test_get_story_unknown_names_it(self, store: Store) -> None:
         with pytest.raises(NotFoundError, match="ev-nope"):
             store.get_story("ev-nope")

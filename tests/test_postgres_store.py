@@ -53,7 +53,9 @@ def test_migrates_from_every_older_version_keeping_data(pg_url: str, version: in
         assert [a.id for a in store.list_articles(ArticleQuery(search="ankara"))] == [
             "00000000000000aa"]
         store.set_setting("k", "v")
-        assert store.list_sources() == [] and store.change_count() == 0
+        assert store.list_sources() == []
+        # the article inserted above counted once the counter existed (schema 3)
+        assert store.change_count() == (1 if version >= 3 else 0)
 
 
 def test_a_newer_schema_is_refused(pg_url: str) -> None:

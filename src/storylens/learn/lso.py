@@ -23,6 +23,7 @@ Report: pooled and per-fold scores per density, per language group, and the base
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -47,7 +48,9 @@ def cluster_rows(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
                  cfg: ClusterConfig) -> list[Assignment]:
     """Online assignments of ``rows`` in their order."""
     cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg)
-    return [cl.add(r) for r, _, _ in rows]
+    out = [cl.add(r) for r, _, _ in rows]
+    return [dataclasses.replace(a, event_id=cl.resolve(a.event_id),
+                                storyline_id=cl.resolve(a.storyline_id)) for a in out]
 
 
 def _predict(stream: Sequence[Row], ev: LogisticModel, sl: LogisticModel, cfg: ClusterConfig,
@@ -77,7 +80,8 @@ def run_fold(fold: Fold, rows: Sequence[Row], streams: dict[str, list[Row]],
     test_ids = {row[0].id for row in rows if fold.is_test(row)}
     test_rows = [r for r in rows if r[0].id in test_ids]
     entry: dict[str, Any] = {"fold": fold.index, "storylines": sorted(fold.test_storylines),
-                             "thresholds": [ev.threshold, sl.threshold]}
+                             "thresholds": [ev.threshold, sl.threshold],
+                             "second_look": sl.meta.get("second_look")}
     preds: dict[str, dict[str, tuple[str, str]]] = {}
     for name, stream in streams.items():
         pred = preds[name] = _predict(stream, ev, sl, cfg, test_ids, f"f{fold.index}:")

@@ -204,7 +204,7 @@ def _cluster_locked(
         with store.transaction():  # a kill leaves the batch wholly done or not started
             store.put_reprs([(name, text_hash(a), new_reps[a.id]) for a in fresh])
             store.save_docfreq(df.take_pending(), df.n_docs)
-            store.save_assignments(out, snapshots(clusterer, name))
+            store.save_assignments(out, snapshots(clusterer, name), clusterer.take_merged())
         t5 = time.perf_counter()
         t_io += (t1 - t0) + (t5 - t4)
         t_rep += t2 - t1

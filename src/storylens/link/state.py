@@ -199,6 +199,42 @@ class EventState:
                                                                           rep.time)
         return dropped
 
+    def absorb(self, other: EventState) -> set[str]:
+        """Take in every member of ``other`` (a storyline merged into this one); returns
+        the names the pruned counter dropped."""
+        self._thaw()
+        other_title, other_body = other.packed_lexical()
+        self.members.extend(other.members)
+        self.prior_members += other.prior_members
+        self.n_content += other.n_content
+        self.dense_sum = self.dense_sum + other.dense_sum
+        add_into(self.title_acc, _unpack(other_title), max_terms=80)
+        add_into(self.body_acc, _unpack(other_body))
+        self.names.update(other.names)
+        self.numbers.update(other.numbers)
+        dropped = _prune(self.names)
+        _prune(self.numbers)
+        self.langs.update(other.langs)
+        self.outlets.update(other.outlets)
+        self.times = sorted([*self.times, *other.times])
+        if len(self.times) > 64:
+            self.times = self.times[:: max(1, len(self.times) // 32)]
+        for t in (other.first_time, other.last_time):
+            if t is not None:
+                self.first_time = t if self.first_time is None else min(self.first_time, t)
+                self.last_time = t if self.last_time is None else max(self.last_time, t)
+        self._views.clear()
+        return dropped
+
+    def as_rep(self, like: ArticleRep) -> ArticleRep:
+        """The cluster seen as one article, for a decision about the whole cluster (its
+        storyline): its centroids, frequent names and numbers, with ``like``'s id, time,
+        language and outlet."""
+        return ArticleRep(like.id, like.time, like.lang, like.outlet, self.centroid(),
+                          self.title_centroid(), self.body_centroid(),
+                          self.frequent_names(), self.frequent_numbers(), like.minhash,
+                          self.title)
+
     def add_copy(self, article_id: str) -> None:
         """Count a syndicated copy as a member (reach) without adding its content again."""
         self.members.append(article_id)

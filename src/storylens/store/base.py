@@ -113,9 +113,12 @@ class ClusterStore(Protocol):
         ...
 
     def save_assignments(self, assignments: Sequence[ClusterAssignment],
-                         states: Sequence[tuple[str, str, float, bytes]] = ()) -> None:
+                         states: Sequence[tuple[str, str, float, bytes]] = (),
+                         merged: Sequence[tuple[str, str]] = ()) -> None:
         """Store assignments, refresh the summaries they touch and save the changed
-        snapshots ``(model, cluster id, last time, blob)``, in one transaction."""
+        snapshots ``(model, cluster id, last time, blob)``, then fold each ``(old, new)``
+        cluster of ``merged`` into ``new`` (its articles re-pointed, its summary and
+        snapshot dropped, ``old`` kept as an alias of ``new``), in one transaction."""
         ...
 
     def assignments_since(self, since: float, level: Level = "storyline"

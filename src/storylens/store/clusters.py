@@ -84,11 +84,12 @@ class ClusterTablesMixin:
         return [r[0] for r in self._db.execute(sql)]
 
     def save_assignments(self, assignments: Sequence[ClusterAssignment],
-                         states: Sequence[tuple[str, str, float, bytes]] = ()) -> None:
+                         states: Sequence[tuple[str, str, float, bytes]] = (),
+                         merged: Sequence[tuple[str, str]] = ()) -> None:
         """Store assignments and refresh the summaries of every cluster they touch, with
         the clusterer's changed state snapshots ``(model, cluster id, last time, blob)``,
         in one transaction: a crash never leaves snapshots out of step with assignments."""
-        if not assignments and not states:
+        if not assignments and not states and not merged:
             return
         with self._tx():
             self._db.executemany(
@@ -100,10 +101,30 @@ class ClusterTablesMixin:
                 [(a.article_id, a.event_id, a.storyline_id, a.duplicate_of, a.event_score,
                   a.storyline_score, int(a.undated), seq + i + 1, a.placed_time)
                  for i, a in enumerate(assignments)])
-            for ev in sorted({a.event_id for a in assignments}):
+            events = {a.event_id for a in assignments}
+            storylines = {a.storyline_id for a in assignments}
+            for old, new in merged:
+                (events if self._fold(old, new) == "event" else storylines).update((old, new))
+            for ev in sorted(events):
                 self._refresh("event", ev)
-            for sl in sorted({a.storyline_id for a in assignments}):
+            for sl in sorted(storylines):
                 self._refresh("storyline", sl)
+
+    def _fold(self, old: str, new: str) -> Level:
+        """Re-point cluster ``old``'s articles (and, for a storyline, its events) to
+        ``new``; drop its snapshot; keep ``old`` as an alias. Returns its level."""
+        row = self._db.execute("SELECT level FROM clusters WHERE id = ?", (old,)).fetchone()
+        level: Level = row[0] if row else ("event" if old.startswith("ev-") else "storyline")
+        col = "event_id" if level == "event" else "storyline_id"
+        self._db.execute(f"UPDATE article_clusters SET {col} = ? WHERE {col} = ?", (new, old))
+        if level == "storyline":
+            self._db.execute("UPDATE clusters SET storyline_id = ? WHERE storyline_id = ?",
+                             (new, old))
+        self._db.execute("DELETE FROM cluster_state WHERE id = ?", (old,))
+        self._db.execute("UPDATE cluster_alias SET into_id = ? WHERE into_id = ?", (new, old))
+        self._db.execute("INSERT OR REPLACE INTO cluster_alias VALUES (?,?,?)",
+                         (old, new, datetime.now(UTC).isoformat()))
+        return level
 
     def assignments_since(self, since: float, level: Level = "storyline"
                           ) -> list[tuple[str, str, str, str | None, float]]:
@@ -174,6 +195,10 @@ class ClusterTablesMixin:
     def get_story(self, cid: str) -> Story:
         row = self._db.execute("SELECT * FROM clusters WHERE id = ?", (cid,)).fetchone()
         if row is None:
+            into = self._db.execute("SELECT into_id FROM cluster_alias WHERE id = ?",
+                                    (cid,)).fetchone()
+            if into is not None:  # folded into another cluster: answer as that one
+                return self.get_story(str(into[0]))
             raise NotFoundError(f"{cid}: no such event or storyline (see `storylens stories`)")
         story = _story(row)
         col = "event_id" if story.level == "event" else "storyline_id"

@@ -172,6 +172,16 @@ MIGRATIONS: tuple[str, ...] = (
         transient INTEGER NOT NULL
     );
     """,
+    # 7 -> 8: clusters folded into another (a young event or storyline found to belong to
+    # an older one): their old ids keep answering, as the cluster they became
+    """
+    CREATE TABLE cluster_alias (
+        id TEXT PRIMARY KEY,
+        into_id TEXT NOT NULL,
+        merged_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX ix_cluster_alias_into ON cluster_alias(into_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -98,10 +98,11 @@ class PgClusterMixin(PgHelpers):
         return [r[0] for r in self._rows(sql)]
 
     def save_assignments(self, assignments: Sequence[ClusterAssignment],
-                         states: Sequence[tuple[str, str, float, bytes]] = ()) -> None:
-        """Assignments, the summaries they touch and the clusterer's changed snapshots,
-        in one transaction."""
-        if not assignments and not states:
+                         states: Sequence[tuple[str, str, float, bytes]] = (),
+                         merged: Sequence[tuple[str, str]] = ()) -> None:
+        """Assignments, the summaries they touch, the clusterer's changed snapshots and
+        its folds (``Store.save_assignments``), in one transaction."""
+        if not assignments and not states and not merged:
             return
         with self._tx():
             self._many("INSERT INTO cluster_state VALUES (%s,%s,%s,%s) ON CONFLICT "
@@ -113,10 +114,31 @@ class PgClusterMixin(PgHelpers):
                 (a.article_id, a.event_id, a.storyline_id, a.duplicate_of, a.event_score,
                  a.storyline_score, bool(a.undated), seq + i + 1, a.placed_time)
                 for i, a in enumerate(assignments)])
-            for ev in sorted({a.event_id for a in assignments}):
+            events = {a.event_id for a in assignments}
+            storylines = {a.storyline_id for a in assignments}
+            for old, new in merged:
+                (events if self._fold(old, new) == "event" else storylines).update((old, new))
+            for ev in sorted(events):
                 self._refresh("event", ev)
-            for sl in sorted({a.storyline_id for a in assignments}):
+            for sl in sorted(storylines):
                 self._refresh("storyline", sl)
+
+    def _fold(self, old: str, new: str) -> Level:
+        """Re-point cluster ``old``'s articles (and, for a storyline, its events) to
+        ``new``; drop its snapshot; keep ``old`` as an alias. Returns its level."""
+        row = self._one("SELECT level FROM clusters WHERE id = %s", (old,))
+        level: Level = row[0] if row else ("event" if old.startswith("ev-") else "storyline")
+        col = "event_id" if level == "event" else "storyline_id"
+        self._many(f"UPDATE article_clusters SET {col} = %s WHERE {col} = %s", [(new, old)])
+        if level == "storyline":
+            self._many("UPDATE clusters SET storyline_id = %s WHERE storyline_id = %s",
+                       [(new, old)])
+        self._many("DELETE FROM cluster_state WHERE id = %s", [(old,)])
+        self._many("UPDATE cluster_alias SET into_id = %s WHERE into_id = %s", [(new, old)])
+        self._many("INSERT INTO cluster_alias VALUES (%s,%s,%s) ON CONFLICT (id) DO UPDATE "
+                   "SET into_id = excluded.into_id, merged_at = excluded.merged_at",
+                   [(old, new, datetime.now(UTC).isoformat())])
+        return level
 
     def assignments_since(self, since: float, level: Level = "storyline"
                           ) -> list[tuple[str, str, str, str | None, float]]:
@@ -179,6 +201,9 @@ class PgClusterMixin(PgHelpers):
     def get_story(self, cid: str) -> Story:
         row = self._one(f"SELECT {_STORY_COLS} FROM clusters WHERE id = %s", (cid,))
         if row is None:
+            into = self._one("SELECT into_id FROM cluster_alias WHERE id = %s", (cid,))
+            if into is not None:  # folded into another cluster: answer as that one
+                return self.get_story(str(into[0]))
             raise NotFoundError(f"{cid}: no such event or storyline (see `storylens stories`)")
         story = _story(row)
         col = "event_id" if story.level == "event" else "storyline_id"

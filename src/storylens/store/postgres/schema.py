@@ -204,6 +204,15 @@ MIGRATIONS: tuple[str, ...] = (
         transient boolean NOT NULL
     );
     """,
+    # 3 -> 4: clusters folded into another keep their ids as aliases
+    """
+    CREATE TABLE cluster_alias (
+        id text COLLATE "C" PRIMARY KEY,
+        into_id text COLLATE "C" NOT NULL,
+        merged_at text NOT NULL
+    );
+    CREATE INDEX ix_cluster_alias_into ON cluster_alias(into_id);
+    """,
 )
 """Schema steps; ``{ts_functions}`` in a step is replaced by ``ts_functions(...)`` for
 the server at hand. Source times are ISO text, exactly as SQLite keeps them."""
