@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -24,7 +25,6 @@ from storylens.records import RawDoc
 from storylens.store import open_store
 from storylens.store.base import ArticleQuery, Store
 from tests.batch_helpers import NOW, dump_articles, dump_events, furniture, write_corpus
-from tests.pg_server import with_schema
 from tests.warc_helpers import page, write_warc
 
 STORES = ("postgresql", "sqlite")
@@ -32,6 +32,14 @@ STORES = ("postgresql", "sqlite")
 test server of ``tests/pg_server.py``)."""
 
 OpenDb = Callable[[str], Store]
+
+
+def with_schema(dsn: str, schema: str) -> str:
+    """``dsn`` whose connections use ``schema``. (Not imported from ``tests.pg_server``:
+    Dask workers import this module to run its task functions, and must not import the
+    test configuration with it.)"""
+    sep = "&" if "?" in dsn else "?"
+    return f"{dsn}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
 @pytest.fixture(params=STORES)
