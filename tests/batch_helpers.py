@@ -82,12 +82,22 @@ def _all_ids(store: Store) -> list[str]:
 
 
 def dump_events(store: Store) -> list[tuple[Any, ...]]:
-    """Every article's event and storyline (and original, for a syndicated copy), with
-    the scores that placed it."""
+    """Every article's event and storyline (and original, for a syndicated copy)."""
     out = []
     for aid in sorted(_all_ids(store)):
         asg = store.article_assignment(aid)
         assert asg is not None, f"{aid} was not clustered"
-        out.append((aid, asg.event_id, asg.storyline_id, asg.duplicate_of,
-                    round(asg.event_score, 6), round(asg.storyline_score, 6)))
+        out.append((aid, asg.event_id, asg.storyline_id, asg.duplicate_of))
+    return out
+
+
+def dump_scores(store: Store) -> list[float]:
+    """The event and storyline scores that placed every article, in id order: equal to
+    float32 rounding (vectors summed in another order differ in the last bits, and the
+    clusterer keeps 4 decimals), so compare them with a tolerance."""
+    out: list[float] = []
+    for aid in sorted(_all_ids(store)):
+        asg = store.article_assignment(aid)
+        assert asg is not None, f"{aid} was not clustered"
+        out += [asg.event_score, asg.storyline_score]
     return out

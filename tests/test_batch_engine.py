@@ -24,7 +24,14 @@ from storylens.link.service import cluster_store
 from storylens.records import RawDoc
 from storylens.store import open_store
 from storylens.store.base import ArticleQuery, Store
-from tests.batch_helpers import NOW, dump_articles, dump_events, furniture, write_corpus
+from tests.batch_helpers import (
+    NOW,
+    dump_articles,
+    dump_events,
+    dump_scores,
+    furniture,
+    write_corpus,
+)
 from tests.warc_helpers import page, write_warc
 
 STORES = ("postgresql", "sqlite")
@@ -117,6 +124,7 @@ def _reference(open_db: OpenDb, corpus: Path) -> Store:
 def _same(ref: Store, got: Store) -> None:
     assert dump_articles(got) == dump_articles(ref)
     assert dump_events(got) == dump_events(ref)
+    assert dump_scores(got) == pytest.approx(dump_scores(ref), abs=2e-4)
     for outlet in ("north.example", "pages.example"):
         keys = [k for k, _ in Counter(ln for ln in _lines(ref, outlet)).items()]
         assert got.outlet_line_counts(outlet, keys) == ref.outlet_line_counts(outlet, keys)
