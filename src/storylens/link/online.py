@@ -282,8 +282,7 @@ class OnlineClusterer:
         could not be split). Returns the event the article now belongs to."""
         if not 1 < ev.n_content <= self.config.event_second_look:
             return ev
-        cut = self.events.model.threshold
-        found, _ = self.events.best(ev.as_rep(rep), t, exclude=ev.id, threshold=cut)
+        found, _ = self.events.best(ev.as_rep(rep), t, exclude=ev.id)
         if found is None:
             return ev
         into = self.events.states[found]
