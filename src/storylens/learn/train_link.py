@@ -77,6 +77,14 @@ def load_stream_with_leads(path: Path, embedder: str) -> tuple[list[Row], list[s
     return rows, [lead(a.title, a.text) for a in arts]
 
 
+EVENT_NEGATIVE: frozenset[str] = NEGATIVE
+"""Event-model features whose weight must be <= 0."""
+EVENT_UNUSED: frozenset[str] = frozenset()
+"""Event-model features held at weight 0."""
+STORYLINE_FLOOR = True
+"""Whether ``train`` chooses a storyline content floor (``choose_floor``)."""
+
+
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
                   name_k: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
@@ -241,6 +249,27 @@ def choose_second_look(streams: Sequence[Sequence[Row]], ev: LogisticModel,
     return best
 
 
+FLOOR_GRID: tuple[float, ...] = (0.0, 0.5, 0.6, 0.7)
+"""Storyline content floors tried (``ClusterConfig.storyline_floor``); 0 is none."""
+
+
+def choose_floor(streams: Sequence[Sequence[Row]], ev: LogisticModel, sl: LogisticModel,
+                 cfg: ClusterConfig) -> float:
+    """The storyline content floor maximising the storyline objective of
+    ``choose_second_look`` over ``streams``, given both models, their thresholds and the
+    second look in ``sl``'s meta; ties go to the lower (weaker) floor."""
+    scored = [[not e.startswith(devset.DISTRACTOR) for _, e, _ in rows] for rows in streams]
+    best, best_obj = FLOOR_GRID[0], -1.0
+    for f in FLOOR_GRID:
+        floored = dataclasses.replace(cfg, storyline_floor=f)
+        obj = sum((r["storyline_bcubed"]["f1"] + r["storyline_pairwise"]["f1"]) / 2
+                  for r in (run_online(rows, ev, sl, floored, scored[i])
+                            for i, rows in enumerate(streams))) / len(streams)
+        if obj > best_obj + 1e-9:
+            best, best_obj = f, obj
+    return best
+
+
 def rollout_pairs(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
                   cfg: ClusterConfig) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Event-level feature rows and labels from the model's own online run (a DAgger
@@ -293,7 +322,8 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
     xl = xe[:, FEATURES.index("xlang")] > 0
     ev = fit(xe, ye, {**meta, "pairs": len(ye), "positives": int(ye.sum()),
                       "xlang_pairs": int(xl.sum()), "xlang_positives": int(ye[xl].sum())},
-             weight=_stream_weights([y for _, y in ev_pairs]))
+             weight=_stream_weights([y for _, y in ev_pairs]), negative=EVENT_NEGATIVE,
+             unused=EVENT_UNUSED)
     # storylines: another language is never evidence for a join in itself (the story
     # set's storylines are mostly cross-lingual, so a free intercept learns to chain
     # anything across languages; the dense, name and number channels must carry it),
@@ -311,13 +341,16 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
         ev = fit(np.vstack([xe, *[x for x, _ in more]]),
                  np.concatenate([ye, *[y for _, y in more]]),
                  {**ev.meta, "rollout_pairs": sum(len(y) for _, y in more)},
-                 weight=_stream_weights(parts))
+                 weight=_stream_weights(parts), negative=EVENT_NEGATIVE, unused=EVENT_UNUSED)
         te, ts = choose_thresholds(tune, ev, sl, cfg)
     ev, sl = _with_threshold(ev, te), _with_threshold(sl, ts)
     # then whether a young event alone in its storyline should look again (and how
     # strictly), chosen the same way on the same streams
     look = choose_second_look(tune, ev, sl, cfg)
-    return ev, dataclasses.replace(sl, meta={**sl.meta, "second_look": list(look)})
+    sl = dataclasses.replace(sl, meta={**sl.meta, "second_look": list(look)})
+    # and, with that second look, the content floor a storyline join must clear
+    floor = choose_floor(tune, ev, sl, cfg) if STORYLINE_FLOOR else 0.0
+    return ev, dataclasses.replace(sl, meta={**sl.meta, "floor": floor})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,8 +375,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="extra candidates per decision from shared names (0: dense only)")
     ap.add_argument("--second-look-only", action="store_true",
                     help="keep the models in --out as they are and only choose their "
-                         "storyline second look (ClusterConfig.storyline_second_look) on "
-                         "the --stories streams")
+                         "storyline second look and content floor "
+                         "(ClusterConfig.storyline_second_look, storyline_floor) on the "
+                         "--stories streams")
     args = ap.parse_args(argv)
     if args.stories is None and not args.stream:
         ap.error("give --stories and/or --stream")
@@ -388,10 +422,13 @@ def _second_look_only(out: Path, embedder: str, tune: Sequence[Sequence[Row]],
     ev_path, sl_path = out / f"event-{embedder}.json", out / f"storyline-{embedder}.json"
     ev, sl = LogisticModel.load(ev_path, FEATURES), LogisticModel.load(sl_path, FEATURES)
     plain = dataclasses.replace(sl, meta={k: v for k, v in sl.meta.items()
-                                          if k != "second_look"})
+                                          if k not in ("second_look", "floor")})
     look = choose_second_look(tune, ev, plain, cfg)
-    dataclasses.replace(plain, meta={**plain.meta, "second_look": list(look)}).save(sl_path)
-    print(json.dumps({"storyline_model": str(sl_path), "second_look": list(look)}))
+    plain = dataclasses.replace(plain, meta={**plain.meta, "second_look": list(look)})
+    floor = choose_floor(tune, ev, plain, cfg)
+    dataclasses.replace(plain, meta={**plain.meta, "floor": floor}).save(sl_path)
+    print(json.dumps({"storyline_model": str(sl_path), "second_look": list(look),
+                      "floor": floor}))
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from storylens.link.features import candidate_features
+from storylens.link.features import FEATURES, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import LogisticModel
 from storylens.link.state import EventState
@@ -30,6 +30,8 @@ from storylens.represent.article import ArticleRep
 from storylens.represent.minhash import LSHIndex
 
 DAY = 86400.0
+_DENSE = FEATURES.index("dense_centroid")
+_NAMES = FEATURES.index("names_script")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,22 @@ class ClusterConfig:
     second_look_margin: float | None = None
     """A storyline second look folds only at the model's threshold plus this (``None``:
     the trained setting)."""
+    storyline_floor: float | None = None
+    """A storyline join needs content beyond the pair model's score: a name key in common
+    (any script) or a dense cosine of at least this (0: no floor; ``None``: the storyline
+    model's trained ``meta["floor"]``). Storylines last months, so a weak score against a
+    lone live storyline (a bridge collapse and an Olympic opening in one city's news) is
+    more often a coincidence of topic than a continuation."""
     event_second_look: int = 0
     """A young event (2..this many articles) looks for a live event it has become part
     of, and is folded into it (0 or 1: never). Off: measured out of fold it lowered event
     B³ (real dates 0.969 -> 0.938), the event model never having seen whole clusters."""
+
+    def floor(self, storyline_model: LogisticModel) -> float:
+        """The storyline content floor: this config's, else the model's trained one."""
+        if self.storyline_floor is not None:
+            return self.storyline_floor
+        return float(storyline_model.meta.get("floor") or 0.0)
 
     def second_look(self, storyline_model: LogisticModel) -> tuple[int, float]:
         """(articles, margin) of the storyline second look: this config's, else the
@@ -76,8 +90,12 @@ class Level:
     """One clustering level (events or storylines): states, index, decision model."""
 
     def __init__(self, model: LogisticModel, dim: int, window: float, prefix: str,
-                 top_k: int, compact_after: float | None = None, name_k: int = 0) -> None:
+                 top_k: int, compact_after: float | None = None, name_k: int = 0,
+                 floor: float = 0.0) -> None:
         self.model, self.window, self.prefix, self.top_k = model, window, prefix, top_k
+        self.floor = floor
+        """Content floor: a candidate with no name key in common and a dense cosine below
+        this is never joined, whatever its score (0: none)."""
         self.states: dict[str, EventState] = {}
         self.index = CentroidIndex(dim)
         self.name_k = name_k
@@ -99,6 +117,8 @@ class Level:
 
         x = candidate_features(rep, [self.states[c] for c in cands], self.index.last_count)
         p = self.model.proba(x)
+        if self.floor > 0:
+            p = np.where((x[:, _DENSE] >= self.floor) | (x[:, _NAMES] > 0), p, 0.0)
         i = int(np.argmax(p))
         cut = self.model.threshold if threshold is None else threshold
         return (cands[i], float(p[i])) if p[i] >= cut else (None, float(p[i]))
@@ -201,7 +221,7 @@ class OnlineClusterer:
                             name_k=cfg.name_candidates)
         self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
                                 cfg.top_k, cfg.storyline_compact_days * DAY,
-                                name_k=cfg.name_candidates)
+                                name_k=cfg.name_candidates, floor=cfg.floor(storyline_model))
         self.lsh = LSHIndex()
         self._lsh_time: dict[str, float] = {}
         self.article_event: dict[str, str] = {}
