@@ -33,9 +33,11 @@ def _angle(deg: float) -> tuple[float, float, float]:
     return (math.cos(math.radians(deg)), math.sin(math.radians(deg)), 0.0)
 
 
-def _cl(event_cut: float, story_cut: float, **cfg: int) -> OnlineClusterer:
+def _cl(event_cut: float, story_cut: float, *, keep_merged: bool = False,
+        **cfg: int) -> OnlineClusterer:
     return OnlineClusterer(_cosine_model(event_cut), _cosine_model(story_cut), 3,
-                           ClusterConfig(**cfg))  # type: ignore[arg-type]
+                           ClusterConfig(**cfg),  # type: ignore[arg-type]
+                           keep_merged=keep_merged)
 
 
 def test_a_young_event_alone_finds_its_storyline_with_its_second_article() -> None:
@@ -71,7 +73,7 @@ def test_only_young_events_look_again() -> None:
 
 
 def test_a_fragment_of_an_event_is_folded_into_it_with_its_lone_storyline() -> None:
-    cl = _cl(0.9, 0.95, event_second_look=3, storyline_second_look=0)
+    cl = _cl(0.9, 0.95, keep_merged=True, event_second_look=3, storyline_second_look=0)
     cl.add(rep("a", _angle(0), time=0.0))
     x = cl.add(rep("x", _angle(30), time=H))  # cos 0.87: an event and storyline apart
     assert (x.event_id, x.storyline_id) == ("ev-x", "sl-x")
@@ -84,6 +86,40 @@ def test_a_fragment_of_an_event_is_folded_into_it_with_its_lone_storyline() -> N
     assert cl.storylines.states["sl-a"].members == ["a", "x", "y"]
     later = cl.add(rep("w", _angle(22), time=3 * H))
     assert later.event_id == "ev-a"
+
+
+def _fold_rounds(cl: OnlineClusterer, rounds: int, take: bool = True) -> list[int]:
+    """``rounds`` times, far apart in time, the storyline fold of the first test (sl-xN
+    into sl-aN); ``len(cl.merged)`` after each round (its folds taken when ``take``)."""
+    sizes = []
+    for n in range(rounds):
+        t0 = n * 1000 * 24 * H  # beyond every window: each round starts afresh
+        for i, (aid, deg) in enumerate((("a", 0), ("x", 65), ("y", 45))):
+            cl.add(rep(f"{aid}{n}", _angle(deg), time=t0 + i * H))
+        assert cl.resolve(f"sl-x{n}") == f"sl-a{n}", "an untaken fold resolves"
+        if take:
+            assert cl.take_merged() == [(f"sl-x{n}", f"sl-a{n}")]
+        sizes.append(len(cl.merged))
+    return sizes
+
+
+def test_folds_handed_to_the_store_leave_the_clusterer() -> None:
+    """A long ``watch`` takes each batch's folds for the store: the clusterer keeps none
+    of them, so its alias map stays as small as one batch's folds."""
+    cl = _cl(0.9, 0.5, storyline_second_look=3)
+    assert _fold_rounds(cl, 5) == [0] * 5
+    assert cl.resolve("sl-x0") == "sl-x0", "the store, not the clusterer, answers now"
+    assert cl.take_merged() == []
+
+
+def test_an_evaluation_keeps_every_fold_to_resolve_at_the_end() -> None:
+    kept = _cl(0.9, 0.5, keep_merged=True, storyline_second_look=3)
+    assert _fold_rounds(kept, 4) == [1, 2, 3, 4]
+    assert [kept.resolve(f"sl-x{n}") for n in range(4)] == [f"sl-a{n}" for n in range(4)]
+    untaken = _cl(0.9, 0.5, storyline_second_look=3)  # never hands folds over: keeps all
+    assert _fold_rounds(untaken, 3, take=False) == [1, 2, 3]
+    assert untaken.take_merged() == [(f"sl-x{n}", f"sl-a{n}") for n in range(3)]
+    assert untaken.merged == {}
 
 
 def test_no_fold_when_the_fragments_storyline_holds_another_event() -> None:

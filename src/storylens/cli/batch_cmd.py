@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from storylens.cli.cluster_cmd import EmbedderOption
 from storylens.cli.common import (
+    ON_TERMINAL,
     DbOption,
+    EmbedderOption,
+    FormatOption,
     JsonOption,
+    MaxBytesOption,
+    NoClusterOption,
+    ProgressOption,
     err_console,
-    exit_code,
     fail,
-    out_console,
-    print_failures,
-    print_json,
+    finish,
+    input_format,
     store_for,
 )
 from storylens.errors import StorylensError
-from storylens.ingest.files import InputFormat
 from storylens.settings import Settings
 
 
@@ -46,18 +47,11 @@ def batch(
     shard_size: Annotated[int, typer.Option(
         "--shard-size", min=1, help="Articles (JSONL lines, or files) per task.")] = 500,
     db: DbOption = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="Force the input format: auto, text, html or jsonl.")] = "auto",
-    max_bytes: Annotated[int | None, typer.Option(
-        "--max-bytes", min=1, help="Largest file or JSONL line accepted (default 20 MB).")
-    ] = None,
-    no_cluster: Annotated[bool, typer.Option(
-        "--no-cluster", help="Only store the articles; `storylens cluster` links later.")
-    ] = False,
+    fmt: FormatOption = "auto",
+    max_bytes: MaxBytesOption = None,
+    no_cluster: NoClusterOption = False,
     embedder: EmbedderOption = None,
-    progress: Annotated[bool, typer.Option(
-        "--progress/--no-progress", help="Show progress (default: on a terminal).")
-    ] = sys.stderr.isatty(),
+    progress: ProgressOption = ON_TERMINAL,
     as_json: JsonOption = False,
 ) -> None:
     """Backfill an archive: read, extract, clean and represent articles on an engine's
@@ -72,10 +66,7 @@ def batch(
     from storylens.batch.driver import run_batch
     from storylens.batch.engine import open_engine
 
-    if fmt not in ("auto", "text", "html", "jsonl"):
-        raise typer.BadParameter(f"{fmt!r}: choose auto, text, html or jsonl",
-                                 param_hint="--format")
-    fmt_t: InputFormat = fmt  # type: ignore[assignment]
+    fmt_t = input_format(fmt)
     settings = Settings.load(db=db, max_bytes=max_bytes)
     with store_for(settings.db) as store:
         try:
@@ -84,45 +75,40 @@ def batch(
         except StorylensError as e:
             fail(str(e))
         try:
-            if progress and not as_json:
-                with _Bar() as bar:
-                    report = run_batch(paths, store, eng, shard_size=shard_size, fmt=fmt_t,
-                                       max_bytes=settings.max_bytes, cluster=not no_cluster,
-                                       embedder=embedder, progress=bar.update)
-            else:
+            with _Bar(show=progress and not as_json) as bar:
                 report = run_batch(paths, store, eng, shard_size=shard_size, fmt=fmt_t,
                                    max_bytes=settings.max_bytes, cluster=not no_cluster,
-                                   embedder=embedder)
+                                   embedder=embedder, progress=bar.update if bar else None)
         finally:
             eng.close()
     ing = report.ingest
-    if as_json:
-        print_json(report.to_dict())
-    else:
-        print_failures(ing.failed)
-        out_console.print(
-            f"ingested {len(ing.ingested)}, duplicates skipped {len(ing.duplicates)}, "
-            f"failed {len(ing.failed)} ({report.shards} shards on {report.engine}"
-            + (f", {report.workers} workers" if report.workers else "") + ")"
-            + (f"; clustered {report.cluster.clustered} into {report.cluster.new_events} "
-               "new events" if report.cluster and report.cluster.clustered else ""))
-    raise typer.Exit(exit_code(ing.internal_errors, ing.ok))
+    finish(ing, f"ingested {len(ing.ingested)}, duplicates skipped {len(ing.duplicates)}, "
+           f"failed {len(ing.failed)} ({report.shards} shards on {report.engine}"
+           + (f", {report.workers} workers" if report.workers else "") + ")"
+           + (f"; clustered {report.cluster.clustered} into {report.cluster.new_events} "
+              "new events" if report.cluster and report.cluster.clustered else ""),
+           as_json=as_json, payload=report.to_dict())
 
 
 class _Bar:
-    """One rich progress bar per phase (ingest, represent, link), on stderr."""
+    """One rich progress bar per phase (ingest, represent, link), on stderr; entered as
+    ``None`` when not ``show``n (scripts, --json), so nothing is drawn."""
 
-    def __init__(self) -> None:
+    def __init__(self, show: bool) -> None:
+        self._show = show
         self._p = Progress(TextColumn("{task.description:<9}"), BarColumn(),
                            MofNCompleteColumn(), console=err_console, transient=True)
         self._tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> _Bar | None:
+        if not self._show:
+            return None
         self._p.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._p.__exit__(None, None, None)
+        if self._show:
+            self._p.__exit__(None, None, None)
 
     def update(self, phase: str, done: int, total: int | None) -> None:
         if phase not in self._tasks:

@@ -7,39 +7,20 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from storylens import api
 from storylens.cli.common import (
     DbOption,
+    EmbedderOption,
     JsonOption,
-    err_console,
     fail,
     out_console,
     print_json,
+    run_cluster,
     store_for,
 )
-from storylens.link.service import ClusterReport
-from storylens.store.base import Store
-
-EmbedderOption = Annotated[str | None, typer.Option(
-    "--embedder", envvar="STORYLENS_EMBEDDER",
-    help="Dense text embedder for linking: static (distilled, fast), use, e5 or hashing. "
-         "Default: the one the store was clustered with, else static.")]
-
-
-def run_cluster(store: Store, *, embedder: str | None, progress: bool) -> ClusterReport:
-    """Cluster what is new in ``store``, with a progress bar on a terminal."""
-    if not progress:
-        return api.cluster(store, embedder=embedder)
-    bar = Progress(TextColumn("cluster"), BarColumn(), MofNCompleteColumn(),
-                   console=err_console, transient=True)
-    with bar:
-        task = bar.add_task("cluster", total=None)
-        return api.cluster(store, embedder=embedder,
-                           progress=lambda d, t: bar.update(task, completed=d, total=t))
 
 
 def cluster(

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from storylens.cli.cluster_cmd import EmbedderOption
-from storylens.cli.common import JsonOption, fail, out_console, print_json
+from storylens.cli.common import EmbedderOption, JsonOption, fail, out_console, print_json
 
 eval_app = typer.Typer(help="Measure storylens on labelled data (nothing is stored).",
                        no_args_is_help=True)

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from storylens import api
 from storylens.api.ingestion import IngestReport
-from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
+    ON_TERMINAL,
     DbOption,
+    EmbedderOption,
     JsonOption,
-    err_console,
-    exit_code,
+    NoClusterOption,
+    ProgressOption,
+    cluster_after,
     fail,
-    out_console,
-    print_failures,
-    print_json,
+    finish,
+    item_bar,
     store_for,
 )
 from storylens.errors import StorylensError
@@ -34,9 +32,6 @@ AllowHostOption = Annotated[list[str] | None, typer.Option(
 DelayOption = Annotated[float, typer.Option(
     "--delay", min=0.0, help="Seconds between two requests to one host (raised to the "
                              "site's robots.txt Crawl-delay).")]
-ON_TERMINAL = sys.stderr.isatty()
-ProgressOption = Annotated[bool, typer.Option(
-    "--progress/--no-progress", help="Show progress (default: on a terminal).")]
 
 
 def make_fetcher(settings: Settings, allow_host: list[str] | None, delay: float) -> Fetcher:
@@ -55,9 +50,7 @@ def fetch(
     allow_host: AllowHostOption = None,
     delay: DelayOption = 1.0,
     progress: ProgressOption = ON_TERMINAL,
-    no_cluster: Annotated[bool, typer.Option(
-        "--no-cluster", help="Only store; don't cluster the new articles into stories.")
-    ] = False,
+    no_cluster: NoClusterOption = False,
     embedder: EmbedderOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -70,44 +63,17 @@ def fetch(
     each), 2 usage or store error, 3 an internal error.
     """
     settings = Settings.load(db=db)
+    show = progress and not as_json
     with store_for(settings.db) as store, make_fetcher(settings, allow_host, delay) as fetcher:
-        if progress and not as_json:
-            bar = Progress(SpinnerColumn(), TextColumn("fetch"), BarColumn(),
-                           MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-                           console=err_console, transient=True)
-            with bar:
-                task = bar.add_task("fetch", total=len(urls), last="")
-
-                def tick(source: str, outcome: str) -> None:
-                    bar.update(task, advance=1, last=f"{outcome}: {source[-60:]}")
-
-                report = api.fetch(urls, store, fetcher, batch_size=settings.batch_size,
-                                   progress=tick)
-        else:
-            report = api.fetch(urls, store, fetcher, batch_size=settings.batch_size)
-        cluster_report, cluster_error = None, None
-        if not no_cluster and report.ingested:
-            try:
-                cluster_report = run_cluster(store, embedder=embedder,
-                                             progress=progress and not as_json)
-            except StorylensError as e:
-                cluster_error = str(e)
-    if as_json:
-        print_json({**report.to_dict(),
-                    "cluster": cluster_report.to_dict() if cluster_report else None,
-                    **({"cluster_error": cluster_error} if cluster_error else {})})
-    else:
-        if cluster_error:
-            err_console.print(f"[yellow]clustering skipped:[/] {escape(cluster_error)}",
-                              markup=True)
-        print_failures(report.failed)
-        out_console.print(
-            f"fetched and stored {len(report.ingested)}, already stored "
-            f"{report.skipped.get('already stored', 0)}, duplicates {len(report.duplicates)}, "
-            f"failed {len(report.failed)}" + recently(report)
-            + (f"; clustered into {cluster_report.new_events} new events"
-               if cluster_report and cluster_report.clustered else ""))
-    raise typer.Exit(exit_code(report.internal_errors, report.ok))
+        with item_bar("fetch", len(urls), show=show, tail=60) as tick:
+            report = api.fetch(urls, store, fetcher, batch_size=settings.batch_size,
+                               progress=tick)
+        clustered = cluster_after(store, wanted=not no_cluster and bool(report.ingested),
+                                  embedder=embedder, progress=show)
+    finish(report, f"fetched and stored {len(report.ingested)}, already stored "
+           f"{report.skipped.get('already stored', 0)}, duplicates {len(report.duplicates)}, "
+           f"failed {len(report.failed)}" + recently(report) + clustered.note(),
+           as_json=as_json, clustered=clustered)
 
 
 def recently(report: IngestReport) -> str:

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from storylens import api
-from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
+    ON_TERMINAL,
     DbOption,
+    EmbedderOption,
+    FormatOption,
     JsonOption,
-    err_console,
-    exit_code,
-    out_console,
-    print_failures,
-    print_json,
+    MaxBytesOption,
+    NoClusterOption,
+    ProgressOption,
+    cluster_after,
+    finish,
+    input_format,
+    item_bar,
     store_for,
 )
-from storylens.errors import StorylensError
-from storylens.ingest.files import InputFormat, expand_paths
+from storylens.ingest.files import expand_paths
 from storylens.ingest.warc import is_warc_path
 from storylens.settings import Settings
 
@@ -32,17 +32,10 @@ def ingest(
         help="Files or directories (recursed) of .txt, .html, .jsonl (optionally .gz) "
              "or .warc[.gz] archives; '-' reads stdin.", show_default=False)],
     db: DbOption = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="Force the input format: auto, text, html or jsonl.")] = "auto",
-    max_bytes: Annotated[int | None, typer.Option(
-        "--max-bytes", min=1, help="Largest file or JSONL line accepted (default 20 MB).")
-    ] = None,
-    progress: Annotated[bool, typer.Option(
-        "--progress/--no-progress", help="Show a progress bar (default: on a terminal).")
-    ] = sys.stderr.isatty(),
-    no_cluster: Annotated[bool, typer.Option(
-        "--no-cluster", help="Only store; don't cluster the new articles into stories.")
-    ] = False,
+    fmt: FormatOption = "auto",
+    max_bytes: MaxBytesOption = None,
+    progress: ProgressOption = ON_TERMINAL,
+    no_cluster: NoClusterOption = False,
     embedder: EmbedderOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -53,59 +46,26 @@ def ingest(
     each and skipped. Exit codes: 0 all stored, 1 some inputs refused (the others are
     stored), 2 usage or store error, 3 an internal error (a bug; the line says where).
     """
-    if fmt not in ("auto", "text", "html", "jsonl"):
-        raise typer.BadParameter(f"{fmt!r}: choose auto, text, html or jsonl",
-                                 param_hint="--format")
+    fmt_t = input_format(fmt)
     settings = Settings.load(db=db, max_bytes=max_bytes)
-    fmt_t: InputFormat = fmt  # type: ignore[assignment]
+    show = progress and not as_json
     with store_for(settings.db) as store:
-        if progress and not as_json:
-            total = _count_items(paths)
-            bar = Progress(SpinnerColumn(), TextColumn("ingest"), BarColumn(),
-                           MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-                           console=err_console, transient=True)
-            with bar:
-                task = bar.add_task("ingest", total=total, last="")
-
-                def tick(source: str, outcome: str) -> None:
-                    bar.update(task, advance=1, last=f"{outcome}: {source[-50:]}")
-
-                report = api.ingest(paths, store, fmt=fmt_t, max_bytes=settings.max_bytes,
-                                    batch_size=settings.batch_size, progress=tick)
-        else:
+        with item_bar("ingest", _count_items(paths) if show else None, show=show,
+                      tail=50) as tick:
             report = api.ingest(paths, store, fmt=fmt_t, max_bytes=settings.max_bytes,
-                                batch_size=settings.batch_size)
-        cluster_report, cluster_error = None, None
-        if not no_cluster:  # also what an earlier, interrupted run stored but never clustered
-            try:
-                cluster_report = run_cluster(store, embedder=embedder,
-                                             progress=progress and not as_json)
-            except StorylensError as e:
-                cluster_error = str(e)
-    if as_json:
-        print_json({**report.to_dict(),
-                    "cluster": cluster_report.to_dict() if cluster_report else None,
-                    **({"cluster_error": cluster_error} if cluster_error else {})})
-    else:
-        if cluster_error:
-            err_console.print(f"[yellow]clustering skipped:[/] {escape(cluster_error)}",
-                              markup=True)
-        print_failures(report.failed)
-        out_console.print(
-            f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
-            f"failed {len(report.failed)}"
-            + (f" (warnings: {report.warnings}; see `storylens show ID`)" if report.warnings
-               else "")
-            + (f"; archive records skipped {sum(report.skipped.values())} ("
-               + ", ".join(f"{k} {v}" for k, v in report.skipped.items()) + ")"
-               if report.skipped else "")
-            + (f"; clustered into {cluster_report.new_events} new events"
-               if cluster_report and cluster_report.clustered else "")
-            + (f" ({cluster_report.clustered - len(report.ingested)} of them left unclustered "
-               "by an earlier run)" if cluster_report and
-               cluster_report.clustered > len(report.ingested) else "")
-        )
-    raise typer.Exit(exit_code(report.internal_errors, report.ok))
+                                batch_size=settings.batch_size, progress=tick)
+        # also what an earlier, interrupted run stored but never clustered
+        clustered = cluster_after(store, wanted=not no_cluster, embedder=embedder,
+                                  progress=show)
+    finish(report, f"ingested {len(report.ingested)}, duplicates skipped "
+           f"{len(report.duplicates)}, failed {len(report.failed)}"
+           + (f" (warnings: {report.warnings}; see `storylens show ID`)" if report.warnings
+              else "")
+           + (f"; archive records skipped {sum(report.skipped.values())} ("
+              + ", ".join(f"{k} {v}" for k, v in report.skipped.items()) + ")"
+              if report.skipped else "")
+           + clustered.note(len(report.ingested)),
+           as_json=as_json, clustered=clustered)
 
 
 def _count_items(paths: list[str]) -> int | None:

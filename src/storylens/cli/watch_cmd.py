@@ -13,11 +13,15 @@ import typer
 from rich.markup import escape
 
 from storylens.api import sources as api_sources
-from storylens.cli.cluster_cmd import EmbedderOption, run_cluster
 from storylens.cli.common import (
     EXIT_OK,
+    ON_TERMINAL,
     DbOption,
+    EmbedderOption,
     JsonOption,
+    NoClusterOption,
+    ProgressOption,
+    cluster_after,
     err_console,
     exit_code,
     out_console,
@@ -25,15 +29,7 @@ from storylens.cli.common import (
     print_json,
     store_for,
 )
-from storylens.cli.fetch_cmd import (
-    ON_TERMINAL,
-    AllowHostOption,
-    DelayOption,
-    ProgressOption,
-    make_fetcher,
-    recently,
-)
-from storylens.errors import StorylensError
+from storylens.cli.fetch_cmd import AllowHostOption, DelayOption, make_fetcher, recently
 from storylens.fetch.client import Fetcher
 from storylens.records_source import Source
 from storylens.settings import Settings
@@ -65,8 +61,7 @@ def watch(
     allow_host: AllowHostOption = None,
     delay: DelayOption = 1.0,
     progress: ProgressOption = ON_TERMINAL,
-    no_cluster: Annotated[bool, typer.Option(
-        "--no-cluster", help="Only store; don't cluster the new articles.")] = False,
+    no_cluster: NoClusterOption = False,
     embedder: EmbedderOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -113,13 +108,11 @@ def _one_round(store: Store, fetcher: Fetcher, interval: float | None, settings:
     report = api_sources.poll(store, fetcher, interval=interval, progress=tick,
                               on_source=on_source, should_stop=lambda: stop.asked,
                               batch_size=settings.batch_size)
-    cluster_note = ""
-    if report.ingest.ingested and not no_cluster:
-        try:
-            c = run_cluster(store, embedder=embedder, progress=False)
-            cluster_note = f"; clustered into {c.new_events} new events"
-        except StorylensError as e:
-            cluster_note = f"; clustering skipped: {e}"
+    clustered = cluster_after(store, wanted=bool(report.ingest.ingested) and not no_cluster,
+                              embedder=embedder, progress=False)
+    cluster_note = (f"; clustering skipped: {clustered.error}" if clustered.error else
+                    f"; clustered into {clustered.report.new_events} new events"
+                    if clustered.report else "")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if as_json:
         print_json({"at": stamp, **report.to_dict()})

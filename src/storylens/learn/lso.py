@@ -47,7 +47,7 @@ DENSITIES = ("real", "sparse", "busy", "scattered", "mixed")
 def cluster_rows(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
                  cfg: ClusterConfig) -> list[Assignment]:
     """Online assignments of ``rows`` in their order."""
-    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg)
+    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg, keep_merged=True)
     out = [cl.add(r) for r, _, _ in rows]
     return [dataclasses.replace(a, event_id=cl.resolve(a.event_id),
                                 storyline_id=cl.resolve(a.storyline_id)) for a in out]

@@ -185,7 +185,7 @@ def run_online(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
                cfg: ClusterConfig, score: Sequence[bool] | None = None) -> dict[str, Any]:
     """Cluster all ``rows`` online (full stream density) with the given models; score the
     rows flagged in ``score`` (all by default) against gold."""
-    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg)
+    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg, keep_merged=True)
     out = [cl.add(r) for r, _, _ in rows]
     keep = [i for i in range(len(rows)) if score is None or score[i]]
     langs = [rows[i][0].lang or "?" for i in keep]

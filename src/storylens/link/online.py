@@ -12,8 +12,10 @@ than its first article alone, and a storyline found takes its one in (a *fold*).
 change otherwise; a folded id is kept as an alias of the cluster it joined (the store
 re-points its articles and answers for it), so links stay valid. Clusters idle for longer than
 twice their window are evicted (``on_evict`` lets a store keep them), which bounds memory
-and per-article cost whatever the archive's size. Storylines idle for a week are compacted
-(``EventState.compact``): still candidates for months, at a few kilobytes each.
+and per-article cost whatever the archive's size; folds are forgotten once handed to the
+store (``take_merged``) unless an evaluation asks to keep them (``keep_merged``).
+Storylines idle for a week are compacted (``EventState.compact``): still candidates for
+months, at a few kilobytes each.
 """
 
 from __future__ import annotations
@@ -215,7 +217,8 @@ class OnlineClusterer:
 
     def __init__(self, event_model: LogisticModel, storyline_model: LogisticModel, dim: int,
                  config: ClusterConfig | None = None,
-                 on_evict: Callable[[str, EventState], None] | None = None) -> None:
+                 on_evict: Callable[[str, EventState], None] | None = None, *,
+                 keep_merged: bool = False) -> None:
         self.config = cfg = config or ClusterConfig()
         self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k,
                             name_k=cfg.name_candidates)
@@ -232,7 +235,11 @@ class OnlineClusterer:
         self._look_again = cfg.second_look(storyline_model)
         self.merged: dict[str, str] = {}
         """Events and storylines folded into another by a second look (old id -> new
-        id); ``resolve`` follows it."""
+        id); ``resolve`` follows it. Only the folds not yet handed over by
+        ``take_merged`` (the store keeps the rest as aliases, so a long ``watch`` does
+        not grow it), or every fold of the run with ``keep_merged`` (evaluation, which
+        resolves its assignments at the end)."""
+        self._keep_merged = keep_merged
         self._new_merges: list[tuple[str, str]] = []
 
     def add(self, rep: ArticleRep) -> Assignment:
@@ -326,13 +333,18 @@ class OnlineClusterer:
 
     def take_merged(self) -> list[tuple[str, str]]:
         """The ``(old, new)`` folds since the last call, in order: what a store must
-        re-point (``Store.save_assignments``)."""
+        re-point (``Store.save_assignments``). Unless ``keep_merged``, they leave
+        ``merged`` too: from now on the store answers for the old ids."""
         out, self._new_merges = self._new_merges, []
+        if not self._keep_merged:
+            for old, _ in out:
+                self.merged.pop(old, None)
         return out
 
     def resolve(self, cid: str) -> str:
         """Where event or storyline ``cid`` lives now (merged ones point on,
-        ``merged``)."""
+        ``merged``): for any fold of the run with ``keep_merged``, else for those not
+        yet handed over by ``take_merged``."""
         while cid in self.merged:
             cid = self.merged[cid]
         return cid

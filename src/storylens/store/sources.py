@@ -1,101 +1,96 @@
-"""The SQLite tables of followed sources (``SourceStore``), mixed into ``SQLiteStore``."""
+"""The tables of followed sources and the fetch log (``SourceStore``), for both backends:
+written once over the ``SqlSeam``, mixed into ``SQLiteStore`` and ``PostgresStore``.
+Times are ISO 8601 text on both, read back exactly as written."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from storylens.errors import NotFoundError
 from storylens.records_source import SOURCE_KINDS, FetchFailure, Source, SourceKind
-from storylens.store.chunks import chunks
+from storylens.store.sql import SqlSeam
 
 _COLS = ("id, url, kind, title, added_at, interval_s, last_fetch, last_status, articles, "
          "etag, last_modified")
 
 
-class SourceTablesMixin:
-    _db: sqlite3.Connection
-
-    def _tx(self) -> AbstractContextManager[None]:  # provided by SQLiteStore
-        raise NotImplementedError
+class SourceTablesMixin(SqlSeam):
+    """Sources and the fetch log."""
 
     def add_source(self, source: Source) -> Source:
         with self._tx():
-            self._db.execute(
+            self._write(
                 "INSERT INTO sources (url, kind, title, added_at, interval_s, last_fetch, "
                 "last_status, articles, etag, last_modified) VALUES (?,?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT(url) DO NOTHING",
+                "ON CONFLICT (url) DO NOTHING",
                 (source.url, source.kind, source.title, source.added_at.isoformat(),
                  source.interval, _iso(source.last_fetch), source.last_status,
                  source.articles, source.etag, source.last_modified))
-            row = self._db.execute(f"SELECT {_COLS} FROM sources WHERE url = ?",
-                                   (source.url,)).fetchone()
+            row = self._one(f"SELECT {_COLS} FROM sources WHERE url = ?", (source.url,))
+        assert row is not None  # inserted or already there, under the writers' lock
         return _source(row)
 
     def list_sources(self) -> list[Source]:
-        return [_source(r) for r in
-                self._db.execute(f"SELECT {_COLS} FROM sources ORDER BY id")]
+        return [_source(r) for r in self._rows(f"SELECT {_COLS} FROM sources ORDER BY id")]
 
     def get_source(self, source_id: int) -> Source:
-        row = self._db.execute(f"SELECT {_COLS} FROM sources WHERE id = ?",
-                               (source_id,)).fetchone()
+        row = self._one(f"SELECT {_COLS} FROM sources WHERE id = ?", (source_id,))
         if row is None:
             raise NotFoundError(f"source {source_id}: no such source (see `storylens "
                                 "sources list`)")
         return _source(row)
 
     def update_source(self, source: Source) -> None:
-        with self._tx():
-            cur = self._db.execute(
-                "UPDATE sources SET kind=?, title=?, interval_s=?, last_fetch=?, "
-                "last_status=?, articles=?, etag=?, last_modified=? WHERE id=?",
-                (source.kind, source.title, source.interval, _iso(source.last_fetch),
-                 source.last_status, source.articles, source.etag, source.last_modified,
-                 source.id))
-        if cur.rowcount == 0:
+        changed = self._write(
+            "UPDATE sources SET kind=?, title=?, interval_s=?, last_fetch=?, "
+            "last_status=?, articles=?, etag=?, last_modified=? WHERE id=?",
+            (source.kind, source.title, source.interval, _iso(source.last_fetch),
+             source.last_status, source.articles, source.etag, source.last_modified,
+             source.id))
+        if changed == 0:
             raise NotFoundError(f"source {source.id}: no such source")
 
     def remove_source(self, source_id: int) -> Source:
         with self._tx():
             found = self.get_source(source_id)
-            self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            self._write("DELETE FROM sources WHERE id = ?", (source_id,))
         return found
 
     def fetch_failures(self, urls: Sequence[str]) -> dict[str, FetchFailure]:
         found: dict[str, FetchFailure] = {}
-        for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
-            marks = ",".join("?" * len(chunk))
-            for r in self._db.execute(
-                    "SELECT url, failures, last_failure, retry_at, reason, transient FROM "
-                    f"fetch_failures WHERE url IN ({marks})", chunk):
+        for cond, params in self._dialect.in_list("url", list(dict.fromkeys(u for u in urls
+                                                                             if u))):
+            for r in self._rows("SELECT url, failures, last_failure, retry_at, reason, "
+                                f"transient FROM fetch_failures WHERE {cond}", params):
                 found[r[0]] = FetchFailure(r[0], int(r[1]), datetime.fromisoformat(r[2]),
                                            datetime.fromisoformat(r[3]), r[4], bool(r[5]))
         return found
 
     def record_fetch_failure(self, url: str, reason: str, when: datetime, *,
                              transient: bool) -> FetchFailure:
-        with self._tx():  # read and write under one lock: two writers count both
+        with self._tx():  # read and write under the writers' lock: two writers count both
             old = self.fetch_failures([url]).get(url)
             entry = old.again(when, reason, transient) if old else \
                 FetchFailure.first(url, when, reason, transient)
-            self._db.execute(
+            self._write(
                 "INSERT INTO fetch_failures (url, failures, last_failure, retry_at, reason, "
-                "transient) VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET "
+                "transient) VALUES (?,?,?,?,?,?) ON CONFLICT (url) DO UPDATE SET "
                 "failures=excluded.failures, last_failure=excluded.last_failure, "
                 "retry_at=excluded.retry_at, reason=excluded.reason, "
                 "transient=excluded.transient",
                 (url, entry.failures, entry.last_failure.isoformat(),
-                 entry.retry_at.isoformat(), reason[:500], int(transient)))
+                 entry.retry_at.isoformat(), reason[:500], self._dialect.flag(transient)))
         return entry
 
     def clear_fetch_failures(self, urls: Sequence[str]) -> None:
+        asked = list(dict.fromkeys(urls))
+        if not asked:
+            return
         with self._tx():
-            for chunk in chunks(list(dict.fromkeys(urls)), 400):
-                self._db.execute("DELETE FROM fetch_failures WHERE url IN "
-                                 f"({','.join('?' * len(chunk))})", chunk)
+            for cond, params in self._dialect.in_list("url", asked):
+                self._write(f"DELETE FROM fetch_failures WHERE {cond}", params)
 
 
 def _iso(dt: datetime | None) -> str | None:

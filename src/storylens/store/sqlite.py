@@ -7,9 +7,8 @@ either all of a batch or none of it, never half an article.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,19 +19,14 @@ try:
 except ImportError:  # pragma: no cover - Windows: no clustering lock
     fcntl = None  # type: ignore[assignment]
 
-from storylens.errors import NotFoundError, StoreError
-from storylens.records import Article, RemovedLine
+from storylens.errors import StoreError
+from storylens.records import Article
 from storylens.store.analysis import AnalysisTablesMixin
-from storylens.store.base import ArticleQuery
-from storylens.store.chunks import chunks
+from storylens.store.articles import COLUMNS, ArticleTablesMixin, to_row
 from storylens.store.clusters import ClusterTablesMixin
 from storylens.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from storylens.store.sources import SourceTablesMixin
-
-_COLUMNS = (
-    "id, source, url, outlet, title, text, raw, raw_format, published, published_source, "
-    "lang, lang_score, removed, warnings, content_hash, ingested_at, sort_time"
-)
+from storylens.store.sql import SQLITE
 
 
 def open_store(path: str | Path) -> SQLiteStore:
@@ -40,8 +34,13 @@ def open_store(path: str | Path) -> SQLiteStore:
     return SQLiteStore(path)
 
 
-class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
-    """``Store`` on SQLite. Use ``":memory:"`` as path for a throwaway store."""
+class SQLiteStore(ArticleTablesMixin, ClusterTablesMixin, AnalysisTablesMixin,
+                  SourceTablesMixin):
+    """``Store`` on SQLite. Use ``":memory:"`` as path for a throwaway store. The table
+    logic is shared with the PostgreSQL store (``store/sql.py``); here are the connection,
+    transactions, migrations, the clustering lock and the FTS integrity check."""
+
+    _dialect = SQLITE
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -111,117 +110,38 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
             return nullcontext()
         return _file_lock(Path(self.path + "-cluster.lock"), wait, self.path)
 
-    # -- writes -------------------------------------------------------------------------
-    def existing_ids(self, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-            found.update(r[0] for r in rows)
-        return found
+    # -- the SqlSeam the shared table mixins run on -----------------------------------------
+    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._db.execute(query, params).fetchall()
 
+    def _one(self, query: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._db.execute(query, params).fetchone()
+        return row
+
+    def _many(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with self._tx():
+            self._db.executemany(query, rows)
+
+    def _write(self, query: str, params: Sequence[Any] = ()) -> int:
+        with self._tx():
+            return self._db.execute(query, params).rowcount
+
+    # -- writes -------------------------------------------------------------------------
     def add_articles(self, articles: Sequence[Article]) -> int:
         if not articles:
             return 0
         now = datetime.now(UTC)
-        rows = [_to_row(a, now) for a in articles]
+        rows = [to_row(a, now, SQLITE) for a in articles]
         with self._tx():
             already = self.existing_ids([a.id for a in articles])
             self._db.executemany(
-                f"INSERT INTO articles ({_COLUMNS}) "
+                f"INSERT INTO articles ({COLUMNS}) "
                 f"VALUES ({','.join('?' * 17)}) ON CONFLICT(id) DO NOTHING",
                 rows,
             )
         return len({a.id for a in articles} - already)
-
-    def outlet_line_counts(self, outlet: str, keys: Sequence[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for chunk in chunks(list(set(keys)), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, n FROM outlet_lines WHERE outlet = ? AND key IN ({marks})",
-                [outlet, *chunk],
-            )
-            out.update((k, int(n)) for k, n in rows)
-        return out
-
-    def add_outlet_lines(self, counts: Mapping[tuple[str, str], int]) -> None:
-        if not counts:
-            return
-        with self._tx():
-            self._db.executemany(
-                "INSERT INTO outlet_lines(outlet, key, n) VALUES (?, ?, ?) "
-                "ON CONFLICT(outlet, key) DO UPDATE SET n = n + excluded.n",
-                [(o, k, n) for (o, k), n in counts.items()],
-            )
-
-    # -- reads --------------------------------------------------------------------------
-    def get_article(self, id_or_prefix: str) -> Article:
-        key = id_or_prefix.strip()
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (key,)).fetchone()
-        if row is None and key:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM articles WHERE id >= ? AND id < ? LIMIT 2",
-                (key, key + "\U0010ffff"),
-            ).fetchall()
-            if len(rows) > 1:
-                raise NotFoundError(f"{key}: ambiguous id prefix; give more characters")
-            row = rows[0] if rows else None
-        if row is None:
-            raise NotFoundError(f"{key}: no such article (see `storylens articles`)")
-        return _from_row(row)
-
-    def get_articles(self, ids: Sequence[str]) -> list[Article]:
-        """Articles by exact id, in the order given (unknown ids are left out)."""
-        found: dict[str, Article] = {}
-        for chunk in chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for r in self._db.execute(
-                    f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
-                found[r[0]] = _from_row(r)
-        return [found[i] for i in ids if i in found]
-
-    def find_articles(self, refs: Sequence[str], limit: int = 2) -> list[str]:
-        found: dict[str, None] = {}
-        for ref in dict.fromkeys(r for r in refs if r):
-            rows = self._db.execute(
-                "SELECT id FROM articles WHERE source = ? OR url = ? "
-                "OR (source >= ? AND source < ?) ORDER BY rowid LIMIT ?",
-                (ref, ref, ref + ":", ref + ";", limit))
-            found.update((str(r[0]), None) for r in rows)
-            if len(found) >= limit:
-                break
-        return list(found)[:limit]
-
-    def known_urls(self, urls: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
-            marks = ",".join("?" * len(chunk))
-            for col in ("url", "source"):  # both indexed
-                rows = self._db.execute(
-                    f"SELECT {col} FROM articles WHERE {col} IN ({marks})", chunk)
-                found.update(str(r[0]) for r in rows)
-        return found
-
-    def list_articles(self, query: ArticleQuery) -> list[Article]:
-        where, params = _where(query)
-        sql = (
-            f"SELECT {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))} "
-            f"FROM articles a {where} ORDER BY a.sort_time DESC, a.rowid DESC LIMIT ? OFFSET ?"
-        )
-        try:
-            rows = self._db.execute(sql, [*params, query.limit, query.offset]).fetchall()
-        except sqlite3.OperationalError as e:
-            raise StoreError(f"search {query.search!r}: not a valid full-text query ({e})") from e
-        return [_from_row(r) for r in rows]
-
-    def count_articles(self, query: ArticleQuery | None = None) -> int:
-        where, params = _where(query or ArticleQuery())
-        try:
-            return int(self._db.execute(f"SELECT count(*) FROM articles a {where}", params)
-                       .fetchone()[0])
-        except sqlite3.OperationalError as e:
-            raise StoreError(f"search: not a valid full-text query ({e})") from e
 
     def integrity_ok(self) -> bool:
         """SQLite's integrity check and the FTS index agree with the articles table."""
@@ -239,57 +159,6 @@ class SQLiteStore(ClusterTablesMixin, AnalysisTablesMixin, SourceTablesMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _where(q: ArticleQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if q.lang:
-        clauses.append("a.lang = ?")
-        params.append(q.lang)
-    if q.outlet:
-        clauses.append("a.outlet = ?")
-        params.append(q.outlet)
-    if q.since:
-        clauses.append("a.sort_time >= ?")
-        params.append(_utc_iso(q.since))
-    if q.until:
-        clauses.append("a.sort_time < ?")
-        params.append(_utc_iso(q.until))
-    if q.search:
-        clauses.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(q.search)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _utc_iso(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat()
-
-
-def _to_row(a: Article, now: datetime) -> tuple[Any, ...]:
-    ingested = a.ingested_at or now
-    published = _utc_iso(a.published) if a.published else None
-    return (
-        a.id, a.source, a.url, a.outlet, a.title, a.text, a.raw, a.raw_format, published,
-        a.published_source, a.lang, a.lang_score,
-        json.dumps([[r.line_no, r.text, r.reason] for r in a.removed], ensure_ascii=False),
-        json.dumps(a.warnings, ensure_ascii=False), a.content_hash, _utc_iso(ingested),
-        published or _utc_iso(ingested),
-    )
-
-
-def _from_row(r: Sequence[Any]) -> Article:
-    return Article(
-        id=r[0], source=r[1], url=r[2], outlet=r[3], title=r[4], text=r[5], raw=r[6],
-        raw_format=r[7],
-        published=datetime.fromisoformat(r[8]) if r[8] else None,
-        published_source=r[9], lang=r[10], lang_score=float(r[11] or 0.0),
-        removed=[RemovedLine(int(n), t, why) for n, t, why in json.loads(r[12])],
-        warnings=list(json.loads(r[13])),
-        ingested_at=datetime.fromisoformat(r[15]),
-    )
 
 
 @contextmanager

@@ -2,10 +2,11 @@
 ``postgres://``, ``--db``, ``STORYLENS_DB``) for several writers and a shared server.
 
 Needs ``pip install 'storylens[postgres]'`` (psycopg 3 and psycopg_pool); SQLite users
-never import this package. The modules mirror the SQLite store's: ``store.py`` (articles,
-transactions, schema, change counter, locks), ``clusters.py``, ``analysis.py``,
-``sources.py``, ``schema.py`` (migrations, full-text configuration) and ``connection.py``
-(the shared pool, error messages without passwords).
+never import this package. The table logic is shared with the SQLite store (written once
+over ``storylens.store.sql``'s dialect seam); here are what is PostgreSQL's own:
+``store.py`` (transactions, schema, change counter, locks, article inserts),
+``schema.py`` (migrations, full-text configuration) and ``connection.py`` (the shared
+pool, error messages without passwords).
 
 Design choices:
 

@@ -1,5 +1,7 @@
 """``PostgresStore``: the ``Store`` protocol on PostgreSQL (articles, transactions, schema,
-change counter, the clustering lock); the other concerns are mixins beside this module.
+change counter, the clustering lock, counting inserted articles); the table logic is the
+SQLite store's, shared through ``store/sql.py`` (``articles.py``, ``clusters.py``,
+``analysis.py``, ``sources.py``).
 
 Several writers at once. Every write runs in a transaction that first takes a
 transaction-scoped advisory lock (``pg_advisory_xact_lock``), so writers take turns batch
@@ -13,20 +15,19 @@ run (``clustering()``): one linking worker at a time, so cluster ids stay stable
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
-from storylens.errors import NotFoundError, StoreError
-from storylens.records import Article, RemovedLine
-from storylens.store.base import ArticleQuery
+from storylens.errors import StoreError
+from storylens.records import Article
+from storylens.store.analysis import AnalysisTablesMixin
+from storylens.store.articles import COLUMNS, ArticleTablesMixin, to_row
+from storylens.store.clusters import ClusterTablesMixin
 from storylens.store.location import redact
-from storylens.store.postgres.analysis import PgAnalysisMixin
-from storylens.store.postgres.clusters import PgClusterMixin
 from storylens.store.postgres.connection import (
     acquire_pool,
     connect,
@@ -34,18 +35,19 @@ from storylens.store.postgres.connection import (
     release_pool,
 )
 from storylens.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, ts_functions
-from storylens.store.postgres.sources import PgSourceMixin
+from storylens.store.sources import SourceTablesMixin
+from storylens.store.sql import POSTGRES
 
-_COLUMNS = (
-    "id, source, url, outlet, title, text, raw, raw_format, published, published_source, "
-    "lang, lang_score, removed, warnings, content_hash, ingested_at, sort_time"
-)
 _LOCK_WRITE, _LOCK_CLUSTER, _LOCK_MIGRATE = "write", "cluster", "migrate"
 
 
-class PostgresStore(PgClusterMixin, PgAnalysisMixin, PgSourceMixin):
+class PostgresStore(ArticleTablesMixin, ClusterTablesMixin, AnalysisTablesMixin,
+                    SourceTablesMixin):
     """``Store`` on PostgreSQL at ``dsn`` (``postgresql://user@host:port/db``); the schema
-    is created or migrated on open. Use one store per thread, like the SQLite one."""
+    is created or migrated on open. Use one store per thread, like the SQLite one. The
+    table logic is shared with the SQLite store (``store/sql.py``)."""
+
+    _dialect = POSTGRES
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
@@ -87,19 +89,24 @@ class PostgresStore(PgClusterMixin, PgAnalysisMixin, PgSourceMixin):
         """Every write inside commits together at the end, or none does."""
         return self._tx()
 
+    # The SqlSeam of the shared table mixins: SQL in ``?`` style, sent with ``%s`` marks.
     def _rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._conn() as conn:
-            return conn.execute(query, params).fetchall()
+            return conn.execute(POSTGRES.sql(query), params).fetchall()
 
     def _one(self, query: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         with self._conn() as conn:
-            return conn.execute(query, params).fetchone()
+            return conn.execute(POSTGRES.sql(query), params).fetchone()
 
     def _many(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         with self._tx(), self._conn() as conn, conn.cursor() as cur:
-            cur.executemany(query, rows)
+            cur.executemany(POSTGRES.sql(query), rows)
+
+    def _write(self, query: str, params: Sequence[Any] = ()) -> int:
+        with self._tx(), self._conn() as conn:
+            return conn.execute(POSTGRES.sql(query), params).rowcount
 
     # -- schema ---------------------------------------------------------------------------
     @property
@@ -165,91 +172,21 @@ class PostgresStore(PgClusterMixin, PgAnalysisMixin, PgSourceMixin):
                         "SELECT pg_advisory_unlock(hashtext(current_schema() || %s))", key)
 
     # -- articles: writes ------------------------------------------------------------------
-    def existing_ids(self, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        return {r[0] for r in self._rows("SELECT id FROM articles WHERE id = ANY(%s)",
-                                         (list(ids),))}
-
     def add_articles(self, articles: Sequence[Article]) -> int:
         if not articles:
             return 0
         now = datetime.now(UTC)
-        rows = [_to_row(a, now) for a in articles]
+        rows = [to_row(a, now, POSTGRES) for a in articles]
         inserted = 0
         with self._tx(), self._conn() as conn, conn.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO articles ({_COLUMNS}) VALUES ({','.join(['%s'] * 17)}) "
+                f"INSERT INTO articles ({COLUMNS}) VALUES ({','.join(['%s'] * 17)}) "
                 "ON CONFLICT (id) DO NOTHING RETURNING id", rows, returning=True)
             while True:
                 inserted += len(cur.fetchall())
                 if not cur.nextset():
                     break
         return inserted
-
-    def outlet_line_counts(self, outlet: str, keys: Sequence[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        return {k: int(n) for k, n in self._rows(
-            "SELECT key, n FROM outlet_lines WHERE outlet = %s AND key = ANY(%s)",
-            (outlet, list(set(keys))))}
-
-    def add_outlet_lines(self, counts: Mapping[tuple[str, str], int]) -> None:
-        self._many("INSERT INTO outlet_lines(outlet, key, n) VALUES (%s, %s, %s) "
-                   "ON CONFLICT (outlet, key) DO UPDATE SET n = outlet_lines.n + excluded.n",
-                   sorted((o, k, n) for (o, k), n in counts.items()))
-
-    # -- articles: reads -------------------------------------------------------------------
-    def get_article(self, id_or_prefix: str) -> Article:
-        key = id_or_prefix.strip()
-        row = self._one(f"SELECT {_COLUMNS} FROM articles WHERE id = %s", (key,))
-        if row is None and key:
-            rows = self._rows(f"SELECT {_COLUMNS} FROM articles WHERE id >= %s AND id < %s "
-                              "ORDER BY id LIMIT 2", (key, key + "\U0010ffff"))
-            if len(rows) > 1:
-                raise NotFoundError(f"{key}: ambiguous id prefix; give more characters")
-            row = rows[0] if rows else None
-        if row is None:
-            raise NotFoundError(f"{key}: no such article (see `storylens articles`)")
-        return _from_row(row)
-
-    def get_articles(self, ids: Sequence[str]) -> list[Article]:
-        if not ids:
-            return []
-        found = {r[0]: _from_row(r) for r in self._rows(
-            f"SELECT {_COLUMNS} FROM articles WHERE id = ANY(%s)", (list(ids),))}
-        return [found[i] for i in ids if i in found]
-
-    def find_articles(self, refs: Sequence[str], limit: int = 2) -> list[str]:
-        found: dict[str, None] = {}
-        for ref in dict.fromkeys(r for r in refs if r):
-            rows = self._rows(
-                "SELECT id FROM articles WHERE source = %s OR url = %s "
-                "OR (source >= %s AND source < %s) ORDER BY seq LIMIT %s",
-                (ref, ref, ref + ":", ref + ";", limit))
-            found.update((str(r[0]), None) for r in rows)
-            if len(found) >= limit:
-                break
-        return list(found)[:limit]
-
-    def known_urls(self, urls: Sequence[str]) -> set[str]:
-        asked = list(dict.fromkeys(u for u in urls if u))
-        if not asked:
-            return set()
-        rows = self._rows("SELECT url FROM articles WHERE url = ANY(%s) UNION "
-                          "SELECT source FROM articles WHERE source = ANY(%s)", (asked, asked))
-        return {str(r[0]) for r in rows}
-
-    def list_articles(self, query: ArticleQuery) -> list[Article]:
-        where, params = _where(query)
-        return [_from_row(r) for r in self._rows(
-            f"SELECT {_COLUMNS} FROM articles a {where} ORDER BY a.sort_time DESC, "
-            "a.seq DESC LIMIT %s OFFSET %s", [*params, query.limit, query.offset])]
-
-    def count_articles(self, query: ArticleQuery | None = None) -> int:
-        where, params = _where(query or ArticleQuery())
-        row = self._one(f"SELECT count(*) FROM articles a {where}", params)
-        return int(row[0]) if row else 0
 
     # -- lifetime -------------------------------------------------------------------------
     def close(self) -> None:
@@ -262,45 +199,3 @@ class PostgresStore(PgClusterMixin, PgAnalysisMixin, PgSourceMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _where(q: ArticleQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for cond, value in (("a.lang = %s", q.lang), ("a.outlet = %s", q.outlet),
-                        ("a.sort_time >= %s", _utc(q.since)),
-                        ("a.sort_time < %s", _utc(q.until)),
-                        ("a.fts @@ storylens_tsquery(%s)", q.search)):
-        if value:
-            clauses.append(cond)
-            params.append(value)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    """``dt`` as an aware UTC time (a naive one is read as UTC, as the SQLite store does)."""
-    if dt is None:
-        return None
-    return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt).astimezone(UTC)
-
-
-def _to_row(a: Article, now: datetime) -> tuple[Any, ...]:
-    ingested = _utc(a.ingested_at or now)
-    published = _utc(a.published)
-    return (
-        a.id, a.source, a.url, a.outlet, a.title, a.text, a.raw, a.raw_format, published,
-        a.published_source, a.lang, a.lang_score,
-        json.dumps([[r.line_no, r.text, r.reason] for r in a.removed], ensure_ascii=False),
-        json.dumps(a.warnings, ensure_ascii=False), a.content_hash, ingested,
-        published or ingested,
-    )
-
-
-def _from_row(r: Sequence[Any]) -> Article:
-    return Article(
-        id=r[0], source=r[1], url=r[2], outlet=r[3], title=r[4], text=r[5], raw=r[6],
-        raw_format=r[7], published=_utc(r[8]), published_source=r[9], lang=r[10],
-        lang_score=float(r[11] or 0.0),
-        removed=[RemovedLine(int(n), t, why) for n, t, why in json.loads(r[12])],
-        warnings=list(json.loads(r[13])), ingested_at=_utc(r[15]),
-    )
