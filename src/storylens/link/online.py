@@ -66,7 +66,9 @@ class ClusterConfig:
     (any script) or a dense cosine of at least this (0: no floor; ``None``: the storyline
     model's trained ``meta["floor"]``). Storylines last months, so a weak score against a
     lone live storyline (a bridge collapse and an Olympic opening in one city's news) is
-    more often a coincidence of topic than a continuation."""
+    more often a coincidence of topic than a continuation. The shipped models carry none:
+    chosen in fold (``train_link --choose-floor``) it lowered held-out storyline B³ on the
+    dev set except in the busy week (BENCHMARKS.md, issue 11)."""
     event_second_look: int = 0
     """A young event (2..this many articles) looks for a live event it has become part
     of, and is folded into it (0 or 1: never). Off: measured out of fold it lowered event
