@@ -328,6 +328,15 @@ class FirstPass:
     p: npt.NDArray[np.float64]
     kept: list[bool]
     reasons: list[str | None]
+    start: int = 0  # lines before this one are the title and what is above it
+
+    def overruled(self, look: list[bool]) -> list[bool]:
+        """Which lines are kept once the second look's verdicts ``look`` are applied: it may
+        flip any line from ``start`` on, except those with a ``HARD_REASONS`` reason (the
+        rule the training of the second look reproduces, so one function serves both)."""
+        return [k if i < self.start or look[i] == k
+                or (self.reasons[i] or "").startswith(HARD_REASONS) else look[i]
+                for i, k in enumerate(self.kept)]
 
 
 def first_pass(text: str, *, lang: str | None = None) -> FirstPass | None:
@@ -458,14 +467,14 @@ def _clean(text: str, lang: str | None, title: str | None, site_lines: Mapping[s
     if title_idx is not None:
         reasons[title_idx] = "guessed title"
     kept = [i >= start and cls[i] == GOOD and i not in reasons for i in range(n)]
-    state = FirstPass(lines, infos, p, kept, [reasons.get(i) for i in range(n)])
+    state = FirstPass(lines, infos, p, kept, [reasons.get(i) for i in range(n)], start)
     whole_page = n >= LOOK_MIN_LINES
     look = second_look(infos, p, kept, state.reasons) if second and whole_page else None
     if look is not None:
-        for i in body:
-            if look[i] == kept[i] or reasons.get(i, "").startswith(HARD_REASONS):
+        for i, keep in enumerate(state.overruled(look)):
+            if keep == kept[i]:
                 continue
-            if look[i]:
+            if keep:
                 cls[i] = GOOD
                 reasons.pop(i, None)
             else:

@@ -27,7 +27,8 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from storylens.errors import InputError
-from storylens.fetch.safety import AllowList, BlockedAddress, GuardedBackend, resolve_checked
+from storylens.fetch.safety import AllowList, BlockedAddress, resolve_checked
+from storylens.fetch.transport import GuardedTransport
 from storylens.fetch.urls import join_url, normalize_url, origin
 from storylens.ingest.httpbody import HTML_TYPES, media_type
 
@@ -118,9 +119,7 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | str] = {}
         self._last: dict[str, float] = {}
         self._host_delay: dict[str, float] = {}
-        transport = httpx.HTTPTransport(trust_env=False)
-        pool = transport._pool
-        pool._network_backend = GuardedBackend(self.allow)  # address check per connection
+        transport = GuardedTransport(self.allow)  # address check per connection
         lim = self.limits
         self._client = httpx.Client(
             transport=transport, trust_env=False, follow_redirects=False,

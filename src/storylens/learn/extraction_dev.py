@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,4 +125,38 @@ def segment_labels(lines: Sequence[str], page: DevPage,
             out.append(False)
         else:
             out.append(None)
+    return out
+
+
+_WORD = re.compile(r"\w+")
+SILVER_MIN_WORDS = 4
+"""A line of at least this many words is story by ``reference_labels`` when its text occurs
+anywhere in the reference extraction; a shorter line must equal one of its lines or table
+cells (a word or two, such as "Home" or "Share", occurs inside many sentences)."""
+
+
+def reference_labels(lines: Sequence[str], reference: str,
+                     norm: Callable[[str], str]) -> list[bool]:
+    """Per line: True when the line is part of ``reference`` (an extraction of the same page,
+    such as trafilatura's from its HTML), by the rule of ``SILVER_MIN_WORDS``.
+
+    Why: the gold speaks about a few segments per page (1,833 lines of the tune half's
+    53,237); an HTML extractor's verdict on the same page labels every line, a silver label
+    that lets the cleaner learn the shape of whole pages from all their lines.  ``norm`` is
+    the scorer's normaliser, so that a line matches where the scorer would find it."""
+    whole = norm(reference)
+    parts: set[str] = set()
+    for row in reference.splitlines():
+        parts.add(norm(row))
+        parts.update(norm(cell) for cell in row.split("|"))
+    parts.discard("")
+    out: list[bool] = []
+    for line in lines:
+        t = norm(line)
+        if not t:
+            out.append(False)
+        elif len(_WORD.findall(t)) >= SILVER_MIN_WORDS:
+            out.append(t in whole)
+        else:
+            out.append(t in parts)
     return out

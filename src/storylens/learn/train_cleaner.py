@@ -133,9 +133,10 @@ def _train_second_look(data: Path, dev: Path, out: Path, stack_out: Path | None)
               f"({WEIGHTS_PATH}), not {out}", file=sys.stderr)
     target = stack_out or STACK_FILE
     s = train_stack(data, dev, target)
-    print(f"wrote {target} (out-of-fold dev line F1 {s['meta']['oof_dev_line_f1']} at "
-          f"threshold {s['threshold']}; {s['meta']['dev_lines']} dev lines, "
-          f"{s['meta']['ae_lines']} article-extraction lines)")
+    m = s["meta"]
+    print(f"wrote {target} (out-of-fold tune-half segment F1 {m['oof_tune_segment_f1']} at "
+          f"threshold {s['threshold']}; {m['tune_lines']} tune lines of which "
+          f"{m['gold_lines']} gold-labelled, {m['ae_lines']} article-extraction lines)")
 
 
 if __name__ == "__main__":
