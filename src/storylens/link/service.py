@@ -176,7 +176,9 @@ def _cluster_locked(
         start = clock
     else:
         start = (first.ingested_at or datetime.now(UTC)).timestamp()
+    t_restore = time.perf_counter()
     restore_window(store, clusterer, name, start, cfg)
+    t_restore = time.perf_counter() - t_restore
 
     done = 0
     for i in range(0, len(todo), batch_size):
@@ -216,6 +218,6 @@ def _cluster_locked(
     if recorded != registry_name:
         store.set_setting(LINK_EMBEDDER, registry_name)
     report.seconds = {"represent": round(t_rep, 3), "link": round(t_link, 3),
-                      "store": round(t_io, 3)}
+                      "store": round(t_io, 3), "restore": round(t_restore, 3)}
     return report
 
