@@ -75,9 +75,10 @@ class ClusterTablesMixin:
 
     # -- assignments ----------------------------------------------------------------------
     def unclustered_ids(self, limit: int | None = None) -> list[str]:
-        """Ids of stored articles not yet clustered, in publication (else ingest) order."""
-        sql = ("SELECT a.id FROM articles a LEFT JOIN article_clusters c "
-               "ON c.article_id = a.id WHERE c.article_id IS NULL "
+        """Ids of stored articles not yet clustered, in publication (else ingest) order:
+        read from the ``unclustered`` table the triggers keep (CROSS JOIN pins that order
+        of the join, so only those articles are looked up, never the archive)."""
+        sql = ("SELECT a.id FROM unclustered u CROSS JOIN articles a ON a.id = u.article_id "
                "ORDER BY a.sort_time, a.rowid")
         if limit:
             sql += f" LIMIT {int(limit)}"
@@ -131,12 +132,14 @@ class ClusterTablesMixin:
         """(article id, event id, storyline id, duplicate_of, placed time) of clustered
         articles whose storyline (or event, with ``level="event"``) was active at or after
         ``since`` (UNIX seconds), in the order they were clustered: what rebuilds the
-        clusterer's live window."""
+        clusterer's live window. The active clusters are found by index and their
+        articles looked up (CROSS JOIN pins that order: scanning every assignment in
+        ``seq`` order to skip a sort would cost the whole archive)."""
         col = "storyline_id" if level == "storyline" else "event_id"
         rows = self._db.execute(
             "SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of, c.placed_time "
-            f"FROM article_clusters c JOIN clusters s ON s.id = c.{col} "
-            "WHERE s.active_to >= ? ORDER BY c.seq", (since,))
+            f"FROM clusters s CROSS JOIN article_clusters c ON c.{col} = s.id "
+            "WHERE s.level = ? AND s.active_to >= ? ORDER BY c.seq", (level, since))
         return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
 
     def has_cluster_states(self, model: str) -> bool:
@@ -159,11 +162,12 @@ class ClusterTablesMixin:
         return float(row[0]) if row and row[0] is not None else None
 
     def _refresh(self, level: Level, cid: str) -> None:
+        # ``+c.seq``: sort the cluster's rows, never walk every assignment in seq order
         col = "event_id" if level == "event" else "storyline_id"
         rows = self._db.execute(
             f"SELECT a.title, a.lang, a.outlet, a.sort_time, c.duplicate_of, c.event_id, "
             f"c.storyline_id, a.published, c.placed_time FROM article_clusters c "
-            f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? ORDER BY c.seq",
+            f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? ORDER BY +c.seq",
             (cid,)).fetchall()
         if not rows:
             self._db.execute("DELETE FROM clusters WHERE id = ?", (cid,))

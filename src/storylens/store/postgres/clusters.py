@@ -146,7 +146,7 @@ class PgClusterMixin(PgHelpers):
         rows = self._rows(
             "SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of, c.placed_time "
             f"FROM article_clusters c JOIN clusters s ON s.id = c.{col} "
-            "WHERE s.active_to >= %s ORDER BY c.seq", (since,))
+            "WHERE s.level = %s AND s.active_to >= %s ORDER BY c.seq", (level, since))
         return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
 
     def has_cluster_states(self, model: str) -> bool:
