@@ -44,7 +44,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(os.environ.get("STORYLENS_SHARED_DATA")
+            or Path(__file__).resolve().parents[2] / "shared" / "data")
+"""The shared data sets (../shared/data beside the checkout, else STORYLENS_SHARED_DATA:
+a copy of the code elsewhere, e.g. pinned for a run of hours, still finds them)."""
 _SENT = re.compile(r"(?<=[.!?])\s+")
 
 
