@@ -23,10 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from storylens.link.features import FEATURES, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
+from storylens.link.lazy import Deferred, StateTable
 from storylens.link.model import LogisticModel
-from storylens.link.state import EventState
+from storylens.link.snapshot import Peek
+from storylens.link.state import EventState, unit_centroid
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.represent.minhash import LSHIndex
@@ -100,7 +104,7 @@ class Level:
         self.floor = floor
         """Content floor: a candidate with no name key in common and a dense cosine below
         this is never joined, whatever its score (0: none)."""
-        self.states: dict[str, EventState] = {}
+        self.states = StateTable()
         self.index = CentroidIndex(dim)
         self.name_k = name_k
         self.names = NameIndex()
@@ -117,8 +121,6 @@ class Level:
         cands = self.candidates(rep, t, exclude)
         if not cands:
             return None, 0.0
-        import numpy as np
-
         x = candidate_features(rep, [self.states[c] for c in cands], self.index.last_count)
         p = self.model.proba(x)
         if self.floor > 0:
@@ -176,6 +178,21 @@ class Level:
         if self.compact_after is not None:
             self._hot[st.id] = last  # compacted (truncated) once idle, like a live one
 
+    def defer(self, cid: str, blob: bytes, seen: Peek, placed: float) -> None:
+        """Index a cluster from its stored snapshot without building it: the state is
+        built from ``blob`` when first read, and is then what ``put`` would have
+        installed (``seen`` is ``snapshot.peek`` of ``blob``)."""
+        self.states.defer(cid, Deferred(blob, seen.compact_noop, seen.compact_drops))
+        self.names.add(cid, seen.names)
+        if seen.span is not None:
+            first, last = seen.span
+        else:
+            first = seen.first if seen.first is not None else placed
+            last = seen.last if seen.last is not None else placed
+        self.index.upsert(cid, unit_centroid(seen.dense_sum.astype(np.float32)), first, last)
+        if self.compact_after is not None:
+            self._hot[cid] = last
+
     def take_dirty(self) -> list[EventState]:
         """The live clusters changed since the last call, and forget them."""
         out = [self.states[c] for c in sorted(self.dirty) if c in self.states]
@@ -190,6 +207,9 @@ class Level:
         idle = [cid for cid, t in self._hot.items() if t < cutoff]
         for cid in idle:
             del self._hot[cid]
+            if self.states.deferred(cid) is not None:  # compacted when first read
+                self.names.remove(cid, self.states.compact_deferred(cid))
+                continue
             st = self.states.get(cid)
             if st is not None:
                 self.names.remove(cid, st.compact())
@@ -318,7 +338,7 @@ class OnlineClusterer:
         mine, theirs = ev.storyline_id, into.storyline_id
         if mine != theirs:
             own = self.storylines.states.get(mine or "")
-            if own is None or theirs not in self.storylines.states \
+            if own is None or theirs is None or theirs not in self.storylines.states \
                     or own.size != ev.n_content - 1:
                 return ev
             self.storylines.merge(own.id, theirs, t)
@@ -382,6 +402,12 @@ class OnlineClusterer:
         """Install a storyline rebuilt from its stored snapshot; ``placed`` is its last
         placement time as stored."""
         self.storylines.put(st, placed)
+        self.clock = max(self.clock, placed)
+
+    def defer_storyline(self, cid: str, blob: bytes, seen: Peek, placed: float) -> None:
+        """``restore_storyline`` without building the state until the clusterer first
+        reads it (``Level.defer``); decisions are the same."""
+        self.storylines.defer(cid, blob, seen, placed)
         self.clock = max(self.clock, placed)
 
     def _duplicate_of(self, rep: ArticleRep, t: float) -> str | None:

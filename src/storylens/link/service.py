@@ -15,7 +15,7 @@ from storylens.errors import ConfigError, StoreError
 from storylens.link.features import FEATURES
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import ClusterConfig, OnlineClusterer
-from storylens.link.snapshot import from_snapshot, to_snapshot
+from storylens.link.snapshot import Peek, from_snapshot, peek, to_snapshot
 from storylens.link.state import EventState
 from storylens.records import Article
 from storylens.records_story import ClusterAssignment
@@ -99,23 +99,32 @@ def snapshots(clusterer: OnlineClusterer, model: str) -> list[tuple[str, str, fl
 
 
 def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: float,
-                   cfg: ClusterConfig) -> None:
+                   cfg: ClusterConfig, *, lazy: bool = True) -> None:
     """Rebuild the clusterer's live window as of ``start``: storylines from their stored
     snapshots and events by replaying their articles (a few days' worth), so a run's setup
-    cost does not grow with the months a storyline stays live. A store without snapshots
-    (made before they existed, or for another embedder) replays the whole storyline window
-    once; the snapshots are saved with the run's first batch."""
+    cost does not grow with the months a storyline stays live. With ``lazy`` a storyline
+    is only indexed (centroid, span, names) and built from its snapshot when the clusterer
+    first reads it — the same state, so the same decisions, for a fraction of the cost of
+    building the window's tens of thousands. A store without snapshots (made before they
+    existed, or for another embedder) replays the whole storyline window once; the
+    snapshots are saved with the run's first batch."""
     day = 86400.0
     use_snapshots = store.has_cluster_states(model)
+    rows: list[tuple[str, float, bytes]] = []
     states: list[tuple[EventState, float]] = []
+    peeks: list[Peek] = []
     if use_snapshots:
-        try:
-            states = [(from_snapshot(cid, blob), placed) for cid, placed, blob in
-                      store.cluster_states_since(
-                          model, start - 2 * cfg.storyline_window_days * day)]
+        rows = store.cluster_states_since(model, start - 2 * cfg.storyline_window_days * day)
+        try:  # check every snapshot before installing any: a damaged one means a replay
+            if lazy:
+                peeks = [peek(cid, blob) for cid, _, blob in rows]
+            else:
+                states = [(from_snapshot(cid, blob), placed) for cid, placed, blob in rows]
         except StoreError as exc:
             log.warning("%s; replaying the articles instead", exc)
-            use_snapshots = False
+            use_snapshots, rows, states, peeks = False, [], [], []
+    for (cid, placed, blob), seen in zip(rows, peeks, strict=False):
+        clusterer.defer_storyline(cid, blob, seen, placed)
     for st, placed in states:
         clusterer.restore_storyline(st, placed)
     horizon = cfg.event_window_days if use_snapshots else cfg.storyline_window_days
@@ -176,7 +185,9 @@ def _cluster_locked(
         start = clock
     else:
         start = (first.ingested_at or datetime.now(UTC)).timestamp()
+    t_restore = time.perf_counter()
     restore_window(store, clusterer, name, start, cfg)
+    t_restore = time.perf_counter() - t_restore
 
     done = 0
     for i in range(0, len(todo), batch_size):
@@ -216,6 +227,6 @@ def _cluster_locked(
     if recorded != registry_name:
         store.set_setting(LINK_EMBEDDER, registry_name)
     report.seconds = {"represent": round(t_rep, 3), "link": round(t_link, 3),
-                      "store": round(t_io, 3)}
+                      "store": round(t_io, 3), "restore": round(t_restore, 3)}
     return report
 

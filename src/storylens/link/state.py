@@ -85,6 +85,12 @@ def _prune(counter: Counter[str]) -> set[str]:
     return dropped
 
 
+def unit_centroid(dense_sum: FloatVec) -> FloatVec:
+    """The unit-length centroid of a cluster whose member vectors sum to ``dense_sum``."""
+    n = float(np.linalg.norm(dense_sum))
+    return (dense_sum / n).astype(np.float32) if n > 0 else dense_sum
+
+
 @dataclass(slots=True)
 class EventState:
     """A growing event cluster."""
@@ -243,9 +249,7 @@ class EventState:
     def centroid(self) -> FloatVec:
         got = self._views.get("dense")
         if got is None:
-            n = float(np.linalg.norm(self.dense_sum))
-            got = (self.dense_sum / n).astype(np.float32) if n > 0 else self.dense_sum
-            self._views["dense"] = got
+            got = self._views["dense"] = unit_centroid(self.dense_sum)
         return got  # type: ignore[return-value]
 
     def dense_mean(self, vec: FloatVec) -> float:

@@ -84,10 +84,10 @@ class ClusterTablesMixin(SqlSeam):
 
     # -- assignments ----------------------------------------------------------------------
     def unclustered_ids(self, limit: int | None = None) -> list[str]:
-        """Ids of stored articles not yet clustered, in publication (else ingest) order."""
-        sql = ("SELECT a.id FROM articles a LEFT JOIN article_clusters c "
-               "ON c.article_id = a.id WHERE c.article_id IS NULL "
-               f"ORDER BY a.sort_time, a.{self._dialect.seq}")
+        """Ids of stored articles not yet clustered, in publication (else ingest) order
+        (on SQLite from the ``unclustered`` table its triggers keep: only those articles
+        are looked up, never the archive)."""
+        sql = f"{self._dialect.unclustered} ORDER BY a.sort_time, a.{self._dialect.seq}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._rows(sql)]
@@ -140,12 +140,15 @@ class ClusterTablesMixin(SqlSeam):
         """(article id, event id, storyline id, duplicate_of, placed time) of clustered
         articles whose storyline (or event, with ``level="event"``) was active at or after
         ``since`` (UNIX seconds), in the order they were clustered: what rebuilds the
-        clusterer's live window."""
+        clusterer's live window. The active clusters are found by index and their
+        articles looked up (CROSS JOIN pins that order: scanning every assignment in
+        ``seq`` order to skip a sort would cost the whole archive)."""
         col = "storyline_id" if level == "storyline" else "event_id"
         rows = self._rows(
             "SELECT c.article_id, c.event_id, c.storyline_id, c.duplicate_of, c.placed_time "
-            f"FROM article_clusters c JOIN clusters s ON s.id = c.{col} "
-            "WHERE s.active_to >= ? ORDER BY c.seq", (since,))
+            f"FROM clusters s {self._dialect.pinned_join} article_clusters c "
+            f"ON c.{col} = s.id "
+            "WHERE s.level = ? AND s.active_to >= ? ORDER BY c.seq", (level, since))
         return [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
 
     def has_cluster_states(self, model: str) -> bool:
@@ -168,12 +171,13 @@ class ClusterTablesMixin(SqlSeam):
         return float(row[0]) if row and row[0] is not None else None
 
     def _refresh(self, level: Level, cid: str) -> None:
+        # ``+c.seq``: sort the cluster's rows, never walk every assignment in seq order
         col = "event_id" if level == "event" else "storyline_id"
         rows = self._rows(
             "SELECT a.title, a.lang, a.outlet, a.sort_time, c.duplicate_of, c.event_id, "
             "c.storyline_id, a.published, c.placed_time FROM article_clusters c "
-            f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? ORDER BY c.seq",
-            (cid,))
+            f"JOIN articles a ON a.id = c.article_id WHERE c.{col} = ? "
+            f"ORDER BY {self._dialect.unsorted}c.seq", (cid,))
         if not rows:
             self._write("DELETE FROM clusters WHERE id = ?", (cid,))
             return

@@ -182,6 +182,26 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX ix_cluster_alias_into ON cluster_alias(into_id);
     """,
+    # 8 -> 9: what a cluster run reads at start-up, found without scanning the archive:
+    # the next assignment number and the stream clock by index, and the articles still
+    # to cluster in a table kept by triggers (an anti-join over every article costs
+    # seconds at 10^6)
+    """
+    CREATE INDEX ix_ac_seq ON article_clusters(seq);
+    CREATE INDEX ix_ac_placed ON article_clusters(placed_time);
+    CREATE TABLE unclustered (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO unclustered SELECT a.id FROM articles a LEFT JOIN article_clusters c
+        ON c.article_id = a.id WHERE c.article_id IS NULL;
+    CREATE TRIGGER unclustered_article_in AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO unclustered VALUES (new.id); END;
+    CREATE TRIGGER unclustered_article_out AFTER DELETE ON articles BEGIN
+        DELETE FROM unclustered WHERE article_id = old.id; END;
+    CREATE TRIGGER unclustered_assigned AFTER INSERT ON article_clusters BEGIN
+        DELETE FROM unclustered WHERE article_id = new.article_id; END;
+    CREATE TRIGGER unclustered_unassigned AFTER DELETE ON article_clusters BEGIN
+        INSERT OR IGNORE INTO unclustered SELECT id FROM articles WHERE id = old.article_id;
+        END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

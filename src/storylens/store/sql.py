@@ -38,6 +38,16 @@ class Dialect:
     """The full-text condition on articles ``a``, one parameter (the query)."""
     search_errors: ClassVar[tuple[type[BaseException], ...]] = (sqlite3.OperationalError,)
     """Driver errors that mean "not a valid full-text query"."""
+    pinned_join: ClassVar[str] = "CROSS JOIN"
+    """A join whose left table the planner must read first (SQLite's CROSS JOIN keeps the
+    written order; PostgreSQL plans a plain JOIN from its statistics)."""
+    unsorted: ClassVar[str] = "+"
+    """Prefix that keeps an ``ORDER BY`` column's index from driving the scan (SQLite's
+    unary ``+``), so a cluster's few rows are sorted rather than every row walked."""
+    unclustered: ClassVar[str] = (
+        "SELECT a.id FROM unclustered u CROSS JOIN articles a ON a.id = u.article_id")
+    """Articles still to cluster, as ``a``: SQLite keeps them in a trigger-fed table
+    (schema 9), so a cluster run's start-up never scans the archive."""
     max_list: ClassVar[int] = 500
     """Most values bound in one ``IN (…)`` list (SQLite caps a statement's parameters,
     at 999 in builds before 3.32)."""
@@ -88,6 +98,10 @@ class PostgresDialect(Dialect):
     story_tiebreak = ", id"
     search = "a.fts @@ storylens_tsquery(?)"
     search_errors = ()  # storylens_tsquery reads any text as a query
+    pinned_join = "JOIN"
+    unsorted = ""
+    unclustered = ("SELECT a.id FROM articles a LEFT JOIN article_clusters c "
+                   "ON c.article_id = a.id WHERE c.article_id IS NULL")
 
     def sql(self, query: str) -> str:
         return _pg_marks(query)
