@@ -38,12 +38,13 @@ from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
 from storylens.learn import devset
 from storylens.learn.devset import DEVDATA, Row
+from storylens.link.calibration import default_background
 from storylens.link.features import FEATURES, NEGATIVE, POSITIVE, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
 from storylens.link.state import EventState
-from storylens.represent.article import lead, represent_batch
+from storylens.represent.article import ArticleRep, lead, represent_batch
 from storylens.represent.base import get_embedder
 from storylens.represent.lexical import DocFreq
 
@@ -83,6 +84,12 @@ EVENT_UNUSED: frozenset[str] = frozenset()
 """Event-model features held at weight 0."""
 
 
+def _hub(rep: ArticleRep) -> float | None:
+    """``rep``'s hubness against the shipped background, as the clusterer reads it."""
+    bg = default_background(rep.dense.shape[0]) if ClusterConfig().background_top else None
+    return None if bg is None else float(bg.hub(rep.dense)[0])
+
+
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
                   name_k: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
@@ -116,7 +123,8 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
             if gold in states and gold in index:
                 cands.add(gold)
             ordered = sorted(cands)
-            x = candidate_features(rep, [states[c] for c in ordered], index.last_count)
+            x = candidate_features(rep, [states[c] for c in ordered], index.last_count,
+                                   _hub(rep))
             if level == "storyline":
                 for f in _TIME_FEATURES:
                     x[:, FEATURES.index(f)] = 0.0
@@ -285,7 +293,7 @@ def rollout_pairs(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
         cands = cl.events.candidates(rep, t)
         if cands and not gold.startswith(devset.DISTRACTOR):  # weak gold: not learnt from
             xs.extend(candidate_features(rep, [cl.events.states[c] for c in cands],
-                                         cl.events.index.last_count))
+                                         cl.events.index.last_count, cl.events.hub(rep)))
             ys.extend(int(gold_of[c].most_common(1)[0][0] == gold) for c in cands)
         got = cl.add(rep)
         gold_of.setdefault(got.event_id, Counter())[gold] += 1

@@ -14,10 +14,13 @@ On the multilingual story set it lifts the ROC-AUC of same-event vs other pairs 
 0.916 to 0.930 (cross-lingual pairs alike) with no training at all
 (``python benchmarks/dense_channels.py --runs static,static+csls``).
 
-Status: measured, not yet read by the linker. A pair model retrained with this cosine as
-a feature (and with a content-only plausibility gate) scored lower out of fold than the
-shipped one (events 0.956 vs 0.969 with real dates, 0.703 vs 0.752 mixed into a dense
-stream; BENCHMARKS.md, issue 11), so the shipped models do not use it yet.
+Status: the linker reads the hubness of each article (``default_background``) to decide
+whether its best candidate is closer than unrelated news (``features.candidate_features``,
+``dense_top``); the calibrated cosine itself is measured, not read by the linker. A pair
+model retrained with this cosine as a feature (and with a content-only plausibility
+gate) scored lower out of fold than the shipped one (events 0.956 vs 0.969 with real
+dates, 0.703 vs 0.752 mixed into a dense stream; BENCHMARKS.md, issue 11), so the
+shipped models do not use it yet.
 
 The background is a small matrix of unit vectors made by
 ``python -m storylens.learn.background`` from development text that is never scored
@@ -27,12 +30,14 @@ The background is a small matrix of unit vectors made by
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from storylens.errors import ConfigError
+from storylens.link.model import MODEL_DIR
 
 F32 = npt.NDArray[np.float32]
 HUB_K = 10
@@ -80,3 +85,15 @@ class Background:
         except (OSError, ValueError) as e:
             raise ConfigError(f"{path}: cannot read the linker's background vectors ({e}); "
                               "rebuild with `python -m storylens.learn.background`") from e
+
+
+@lru_cache(maxsize=4)
+def default_background(dim: int) -> Background | None:
+    """The shipped background for vectors of ``dim`` dimensions (the static embedder's),
+    or ``None`` when there is none of that size (another embedder): linking then decides
+    without it, as before it existed."""
+    path = MODEL_DIR / "background-static.npy"
+    if not path.is_file():
+        return None
+    bg = Background.load(path)
+    return bg if bg.dim == dim else None

@@ -34,7 +34,9 @@ FEATURES: tuple[str, ...] = (
                         # (lexical channels are blind across languages; dense is not)
     "dense_margin",     # its cosine minus the best cosine of the other candidates: the
                         # nearest event by a clear margin is likely the one (0 if alone)
-    "dense_top",        # 1 when it is the best dense candidate of the decision
+    "dense_top",        # 1 when it is the best dense candidate of the decision and
+                        # closer than the article's background neighbours (see
+                        # candidate_features)
     "log_live",         # log(1 + clusters live in the window): the window's density
     "title_lex",        # title TF-IDF cosine with the event's title centroid, scaled to
                         # the part of it in the article's language (see pair_features)
@@ -101,12 +103,19 @@ def pair_features(a: ArticleRep, ev: EventState, keys: frozenset[str] | None = N
     ], dtype=np.float64)
 
 
-def candidate_features(a: ArticleRep, events: Sequence[EventState], live: int | None = None
-                       ) -> npt.NDArray[np.float64]:
+def candidate_features(a: ArticleRep, events: Sequence[EventState], live: int | None = None,
+                       hub: float | None = None) -> npt.NDArray[np.float64]:
     """Feature rows for ``a`` against each candidate event, with the decision's context
     filled in: the ``dense_margin``/``dense_top`` columns relative to the other
     candidates, and ``log_live`` from ``live`` (clusters in the window; default: the
-    candidates)."""
+    candidates).
+
+    ``hub`` is the article's hubness against unrelated background news
+    (``calibration.Background.hub``: its mean cosine with its nearest background
+    articles). When given, a candidate is ``dense_top`` only if it is also closer than
+    that: the background stands in for the competitors a sparse window lacks, so a lone
+    candidate no closer than unrelated news is no longer "the best one" (measured on the
+    dev set's held-out folds, BENCHMARKS.md issue 11)."""
     if not events:
         return np.zeros((0, len(FEATURES)))
     keys = name_keys(a.names)
@@ -119,6 +128,8 @@ def candidate_features(a: ArticleRep, events: Sequence[EventState], live: int | 
         x[:, _MARGIN] = d - best_other
         x[:, _MARGIN_X] = x[:, _MARGIN] * x[:, _XLANG]
         x[:, _TOP] = (d >= top2[-1]).astype(np.float64)
+    if hub is not None:
+        x[:, _TOP] *= x[:, _DENSE] > hub
     return x
 
 
