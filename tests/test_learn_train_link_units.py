@@ -3,8 +3,6 @@ pairs, stream weights, thresholds, the fit's sign bounds, and online scoring."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -18,20 +16,17 @@ from storylens.learn.train_link import (
 from storylens.link.features import FEATURES, NEGATIVE, POSITIVE
 from storylens.link.model import LogisticModel
 from storylens.link.online import ClusterConfig
-from tests.link_helpers import rep
+from tests.link_helpers import angle, rep
 
 H = 3600.0
 
-
-def _angle(deg: float) -> tuple[float, float, float]:
-    return (math.cos(math.radians(deg)), math.sin(math.radians(deg)), 0.0)
 
 
 def _rows() -> list[tuple]:
     out = []
     for e, base in enumerate((0, 90)):
         for k in range(4):
-            out.append((rep(f"e{e}a{k}", _angle(base + 3 * k), time=(e * 10 + k) * H),
+            out.append((rep(f"e{e}a{k}", angle(base + 3 * k), time=(e * 10 + k) * H),
                         f"ev{e}", f"sl{e}"))
     return out
 

@@ -5,8 +5,6 @@ window lacks."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from storylens.link.calibration import Background, default_background
@@ -14,21 +12,18 @@ from storylens.link.features import FEATURES, candidate_features
 from storylens.link.model import LogisticModel
 from storylens.link.online import ClusterConfig, OnlineClusterer
 from storylens.link.state import EventState
-from tests.link_helpers import rep
+from tests.link_helpers import angle, rep
 
 TOP = FEATURES.index("dense_top")
 
 
-def _angle(deg: float) -> tuple[float, float, float]:
-    return (math.cos(math.radians(deg)), math.sin(math.radians(deg)), 0.0)
-
 
 def _event(cid: str, deg: float) -> EventState:
-    return EventState.start(cid, rep(cid, _angle(deg)))
+    return EventState.start(cid, rep(cid, angle(deg)))
 
 
 def test_a_lone_candidate_is_top_only_when_closer_than_the_background() -> None:
-    a = rep("a", _angle(0))
+    a = rep("a", angle(0))
     near, far = _event("near", 10), _event("far", 80)  # cosines 0.98 and 0.17
     assert candidate_features(a, [far])[0, TOP] == 1.0  # alone: the best, however far
     assert candidate_features(a, [far], hub=0.4)[0, TOP] == 0.0
@@ -54,15 +49,15 @@ def _clusterer(background: Background | None) -> OnlineClusterer:
 
 def test_the_clusterer_refuses_a_lone_candidate_no_closer_than_unrelated_news() -> None:
     # background: ten unrelated articles at 50 degrees from the stream's first article
-    bg = Background(np.array([_angle(50)] * 10), k=10)
+    bg = Background(np.array([angle(50)] * 10), k=10)
     for background, joined in ((None, True), (bg, False)):
         cl = _clusterer(background)
-        cl.add(rep("a", _angle(0), time=0.0))
-        x = cl.add(rep("x", _angle(70), time=3600.0))  # cos 0.34 to a; 0.94 to the bg
+        cl.add(rep("a", angle(0), time=0.0))
+        x = cl.add(rep("x", angle(70), time=3600.0))  # cos 0.34 to a; 0.94 to the bg
         assert (x.event_id == "ev-a") is joined
     cl = _clusterer(bg)
-    cl.add(rep("a", _angle(0), time=0.0))
-    assert cl.add(rep("y", _angle(5), time=3600.0)).event_id == "ev-a"  # cos 1.0 > 0.77
+    cl.add(rep("a", angle(0), time=0.0))
+    assert cl.add(rep("y", angle(5), time=3600.0)).event_id == "ev-a"  # cos 1.0 > 0.77
 
 
 def test_the_shipped_background_is_used_for_its_embedder_only() -> None:

@@ -5,47 +5,32 @@ cosine, so each fold is predictable."""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-
-from storylens.link.features import FEATURES
-from storylens.link.model import LogisticModel
 from storylens.link.online import ClusterConfig, OnlineClusterer
 from storylens.records import Article
 from storylens.store import open_store
-from tests.link_helpers import rep
+from tests.link_helpers import angle, cosine_model, rep
 
 H = 3600.0
 
 
-def _cosine_model(cut: float) -> LogisticModel:
-    """P(join) > 0.5 exactly when the dense cosine with the centroid is above ``cut``."""
-    coef = np.zeros(len(FEATURES))
-    coef[FEATURES.index("dense_centroid")] = 40.0
-    return LogisticModel(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef,
-                         -40.0 * cut, 0.5, {})
-
-
-def _angle(deg: float) -> tuple[float, float, float]:
-    return (math.cos(math.radians(deg)), math.sin(math.radians(deg)), 0.0)
 
 
 def _cl(event_cut: float, story_cut: float, *, keep_merged: bool = False,
         **cfg: int) -> OnlineClusterer:
-    return OnlineClusterer(_cosine_model(event_cut), _cosine_model(story_cut), 3,
+    return OnlineClusterer(cosine_model(event_cut), cosine_model(story_cut), 3,
                            ClusterConfig(**cfg),  # type: ignore[arg-type]
                            keep_merged=keep_merged)
 
 
 def test_a_young_event_alone_finds_its_storyline_with_its_second_article() -> None:
     cl = _cl(0.9, 0.5, storyline_second_look=3)
-    cl.add(rep("a", _angle(0), time=0.0))
-    x = cl.add(rep("x", _angle(65), time=H))  # cos 0.42 to sl-a: a storyline of its own
+    cl.add(rep("a", angle(0), time=0.0))
+    x = cl.add(rep("x", angle(65), time=H))  # cos 0.42 to sl-a: a storyline of its own
     assert (x.event_id, x.storyline_id) == ("ev-x", "sl-x")
-    y = cl.add(rep("y", _angle(45), time=2 * H))  # joins ev-x (cos 0.94)
+    y = cl.add(rep("y", angle(45), time=2 * H))  # joins ev-x (cos 0.94)
     # ev-x is now centred at 55 degrees: cos 0.57 with sl-a, so its storyline folds in
     assert (y.event_id, y.storyline_id) == ("ev-x", "sl-a")
     assert cl.resolve("sl-x") == "sl-a" and "sl-x" not in cl.storylines.states
@@ -57,34 +42,34 @@ def test_a_young_event_alone_finds_its_storyline_with_its_second_article() -> No
 
 def test_without_a_second_look_the_first_article_decides_for_good() -> None:
     cl = _cl(0.9, 0.5, storyline_second_look=0)
-    cl.add(rep("a", _angle(0), time=0.0))
-    cl.add(rep("x", _angle(65), time=H))
-    y = cl.add(rep("y", _angle(45), time=2 * H))
+    cl.add(rep("a", angle(0), time=0.0))
+    cl.add(rep("x", angle(65), time=H))
+    y = cl.add(rep("y", angle(45), time=2 * H))
     assert (y.event_id, y.storyline_id) == ("ev-x", "sl-x") and cl.take_merged() == []
 
 
 def test_only_young_events_look_again() -> None:
     cl = _cl(0.9, 0.5, storyline_second_look=2)
-    cl.add(rep("a", _angle(0), time=0.0))
-    cl.add(rep("x", _angle(80), time=H))
-    cl.add(rep("y", _angle(75), time=2 * H))  # 2nd article: ev-x at 77.5, cos 0.22: stays
-    z = cl.add(rep("z", _angle(60), time=3 * H))  # 3rd: too old to look again
+    cl.add(rep("a", angle(0), time=0.0))
+    cl.add(rep("x", angle(80), time=H))
+    cl.add(rep("y", angle(75), time=2 * H))  # 2nd article: ev-x at 77.5, cos 0.22: stays
+    z = cl.add(rep("z", angle(60), time=3 * H))  # 3rd: too old to look again
     assert (z.event_id, z.storyline_id) == ("ev-x", "sl-x") and cl.take_merged() == []
 
 
 def test_a_fragment_of_an_event_is_folded_into_it_with_its_lone_storyline() -> None:
     cl = _cl(0.9, 0.95, keep_merged=True, event_second_look=3, storyline_second_look=0)
-    cl.add(rep("a", _angle(0), time=0.0))
-    x = cl.add(rep("x", _angle(30), time=H))  # cos 0.87: an event and storyline apart
+    cl.add(rep("a", angle(0), time=0.0))
+    x = cl.add(rep("x", angle(30), time=H))  # cos 0.87: an event and storyline apart
     assert (x.event_id, x.storyline_id) == ("ev-x", "sl-x")
-    y = cl.add(rep("y", _angle(20), time=2 * H))  # joins ev-x (cos 0.98), now at 25 deg.
+    y = cl.add(rep("y", angle(20), time=2 * H))  # joins ev-x (cos 0.98), now at 25 deg.
     # ev-x as a whole: cos 0.906 with ev-a, above the event cut: it was part of ev-a
     assert (y.event_id, y.storyline_id) == ("ev-a", "sl-a")
     assert cl.take_merged() == [("sl-x", "sl-a"), ("ev-x", "ev-a")]
     assert cl.events.states["ev-a"].members == ["a", "x", "y"]
     assert cl.article_event["x"] == "ev-a" and cl.resolve("ev-x") == "ev-a"
     assert cl.storylines.states["sl-a"].members == ["a", "x", "y"]
-    later = cl.add(rep("w", _angle(22), time=3 * H))
+    later = cl.add(rep("w", angle(22), time=3 * H))
     assert later.event_id == "ev-a"
 
 
@@ -95,7 +80,7 @@ def _fold_rounds(cl: OnlineClusterer, rounds: int, take: bool = True) -> list[in
     for n in range(rounds):
         t0 = n * 1000 * 24 * H  # beyond every window: each round starts afresh
         for i, (aid, deg) in enumerate((("a", 0), ("x", 65), ("y", 45))):
-            cl.add(rep(f"{aid}{n}", _angle(deg), time=t0 + i * H))
+            cl.add(rep(f"{aid}{n}", angle(deg), time=t0 + i * H))
         assert cl.resolve(f"sl-x{n}") == f"sl-a{n}", "an untaken fold resolves"
         if take:
             assert cl.take_merged() == [(f"sl-x{n}", f"sl-a{n}")]
@@ -124,12 +109,12 @@ def test_an_evaluation_keeps_every_fold_to_resolve_at_the_end() -> None:
 
 def test_no_fold_when_the_fragments_storyline_holds_another_event() -> None:
     cl = _cl(0.9, 0.45, event_second_look=3, storyline_second_look=0)
-    cl.add(rep("a", _angle(0), time=0.0))
-    cl.add(rep("a2", _angle(-60), time=H))  # its own event, in sl-a (now at -30 degrees)
-    cl.add(rep("b", _angle(70), time=2 * H))  # ev-b in sl-b
-    x = cl.add(rep("x", _angle(30), time=3 * H))  # new event; sl-b is the closer storyline
+    cl.add(rep("a", angle(0), time=0.0))
+    cl.add(rep("a2", angle(-60), time=H))  # its own event, in sl-a (now at -30 degrees)
+    cl.add(rep("b", angle(70), time=2 * H))  # ev-b in sl-b
+    x = cl.add(rep("x", angle(30), time=3 * H))  # new event; sl-b is the closer storyline
     assert (x.event_id, x.storyline_id) == ("ev-x", "sl-b")
-    y = cl.add(rep("y", _angle(20), time=4 * H))
+    y = cl.add(rep("y", angle(20), time=4 * H))
     # ev-x as a whole (25 degrees) would pass for ev-a, but sl-b holds ev-b too and
     # cannot be split: no fold
     assert (y.event_id, y.storyline_id) == ("ev-x", "sl-b") and cl.take_merged() == []
@@ -144,7 +129,7 @@ def test_folds_reach_the_store_in_the_batch_that_made_them(tmp_path: Path) -> No
     with open_store(tmp_path / "s.db") as store:
         store.add_articles([_article(aid, i) for i, aid in enumerate(angles)])
         for batch in (["a", "x"], ["y", "z"]):
-            out = [cl.add(rep(aid, _angle(angles[aid]), time=i * H))
+            out = [cl.add(rep(aid, angle(angles[aid]), time=i * H))
                    for i, aid in enumerate(batch, start=len(cl.article_event))]
             store.save_assignments(out, (), cl.take_merged())
         for aid in angles:
