@@ -209,27 +209,30 @@ def _with_threshold(m: LogisticModel, t: float) -> LogisticModel:
     return dataclasses.replace(m, threshold=t)
 
 
+def objective(streams: Sequence[Sequence[Row]], ev: LogisticModel, sl: LogisticModel,
+              cfg: ClusterConfig, level: str = "event") -> float:
+    """mean(B³ F1, pairwise F1) of the events (or, with ``level="storyline"``, the
+    storylines) from clustering each stream online with ``cfg``, averaged over
+    ``streams``: what every choice of ``train`` maximises. Distractors
+    (``devset.mixed``) set the density but are not what is tuned for: not scored."""
+    pre = "storyline_" if level == "storyline" else ""
+    total = 0.0
+    for rows in streams:
+        scored = [not e.startswith(devset.DISTRACTOR) for _, e, _ in rows]
+        r = run_online(rows, ev, sl, cfg, scored)
+        total += (r[f"{pre}bcubed"]["f1"] + r[f"{pre}pairwise"]["f1"]) / 2
+    return total / len(streams)
+
+
 def choose_thresholds(streams: Sequence[Sequence[Row]], ev: LogisticModel,
                       sl: LogisticModel, cfg: ClusterConfig) -> tuple[float, float]:
-    """Event threshold maximising mean(B³ F1, pairwise F1) averaged over the streams, then
-    the storyline one the same way."""
+    """Event threshold maximising ``objective`` over the streams, then the storyline one
+    the same way."""
     grid = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
-
-    def obj(s: dict[str, Any], pre: str = "") -> float:
-        b = s[f"{pre}bcubed" if pre else "bcubed"]["f1"]
-        p = s[f"{pre}pairwise" if pre else "pairwise"]["f1"]
-        return float(b + p) / 2
-
-    def mean_obj(e: LogisticModel, s: LogisticModel, pre: str = "") -> float:
-        return sum(obj(run_online(rows, e, s, cfg, scored[i]), pre)
-                   for i, rows in enumerate(streams)) / len(streams)
-
-    # distractors (``devset.mixed``) set the density but are not what is tuned for
-    scored = [[not ev.startswith(devset.DISTRACTOR) for _, ev, _ in rows] for rows in streams]
-
-    best_e = max(grid, key=lambda t: mean_obj(_with_threshold(ev, t), sl))
+    best_e = max(grid, key=lambda t: objective(streams, _with_threshold(ev, t), sl, cfg))
     ev_t = _with_threshold(ev, best_e)
-    best_s = max(grid, key=lambda t: mean_obj(ev_t, _with_threshold(sl, t), "storyline_"))
+    best_s = max(grid, key=lambda t: objective(streams, ev_t, _with_threshold(sl, t), cfg,
+                                               "storyline"))
     return best_e, best_s
 
 
@@ -243,13 +246,10 @@ def choose_second_look(streams: Sequence[Sequence[Row]], ev: LogisticModel,
     """The storyline second look (``ClusterConfig.storyline_second_look``) maximising
     mean(storyline B³ F1, pairwise F1) over ``streams`` (distractors not scored), given
     both models and their thresholds; ties go to the earlier (simpler) setting."""
-    scored = [[not e.startswith(devset.DISTRACTOR) for _, e, _ in rows] for rows in streams]
     best, best_obj = SECOND_LOOK_GRID[0], -1.0
     for k, m in SECOND_LOOK_GRID:
         look = dataclasses.replace(cfg, storyline_second_look=k, second_look_margin=m)
-        obj = sum((r["storyline_bcubed"]["f1"] + r["storyline_pairwise"]["f1"]) / 2
-                  for r in (run_online(rows, ev, sl, look, scored[i])
-                            for i, rows in enumerate(streams))) / len(streams)
+        obj = objective(streams, ev, sl, look, "storyline")
         if obj > best_obj + 1e-9:
             best, best_obj = (k, m), obj
     return best
@@ -261,16 +261,13 @@ FLOOR_GRID: tuple[float, ...] = (0.0, 0.5, 0.6, 0.7)
 
 def choose_floor(streams: Sequence[Sequence[Row]], ev: LogisticModel, sl: LogisticModel,
                  cfg: ClusterConfig) -> float:
-    """The storyline content floor maximising the storyline objective of
-    ``choose_second_look`` over ``streams``, given both models, their thresholds and the
-    second look in ``sl``'s meta; ties go to the lower (weaker) floor."""
-    scored = [[not e.startswith(devset.DISTRACTOR) for _, e, _ in rows] for rows in streams]
+    """The storyline content floor maximising the storyline ``objective`` over ``streams``,
+    given both models, their thresholds and the second look in ``sl``'s meta; ties go to
+    the lower (weaker) floor."""
     best, best_obj = FLOOR_GRID[0], -1.0
     for f in FLOOR_GRID:
-        floored = dataclasses.replace(cfg, storyline_floor=f)
-        obj = sum((r["storyline_bcubed"]["f1"] + r["storyline_pairwise"]["f1"]) / 2
-                  for r in (run_online(rows, ev, sl, floored, scored[i])
-                            for i, rows in enumerate(streams))) / len(streams)
+        obj = objective(streams, ev, sl, dataclasses.replace(cfg, storyline_floor=f),
+                        "storyline")
         if obj > best_obj + 1e-9:
             best, best_obj = f, obj
     return best
