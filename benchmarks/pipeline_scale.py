@@ -19,9 +19,16 @@ its wall time includes restoring the clusterer's window from the store (reported
 ``--keep DIR`` keeps each size's store as ``DIR/s<size>.db`` (the follow-up then runs on a
 copy, so the kept store holds exactly the corpus); ``--follow-only DB...`` runs only the
 follow-up, on a copy of each kept store, e.g. to compare restore cost across archive sizes.
+``--resume`` (with ``--keep``) continues a size whose kept store an earlier run left
+unfinished — a 10^6 run takes longer than one sitting on a 2-core box: the corpus is
+regenerated (it is deterministic), the articles the store holds are skipped, what is
+unclustered is clustered, and progress lines count on from the stored totals. The report
+sums the finished runs kept in ``DIR/s<size>.runs.jsonl``; a run killed before its end
+leaves only its progress lines (keep stderr in a log), and the progress lines' per-chunk
+CPU ms/article are the flatness figures that survive both kills and a loaded box.
 
     python benchmarks/pipeline_scale.py --sizes 1000 10000 100000 [--follow 200] [--json]
-    python benchmarks/pipeline_scale.py --sizes 1000000 --keep /work/scale-1e6
+    python benchmarks/pipeline_scale.py --sizes 1000000 --keep /work/scale-1e6 [--resume]
     python benchmarks/pipeline_scale.py --follow-only DIR/s10000.db DIR/s100000.db
 """
 
@@ -89,36 +96,44 @@ def _peak_rss_mb() -> int:
 
 class Meter:
     """Progress of one phase: a line every ``every`` articles with the cumulative and the
-    last chunk's ms/article; ``chunks`` keeps the per-chunk figures for the result."""
+    last chunk's ms/article, wall and CPU (CPU time moves much less with other load on the
+    box); ``chunks``/``cpu_chunks`` keep the per-chunk figures for the result. ``offset``
+    articles of the phase were done by an earlier (resumed) run: lines count from there."""
 
-    def __init__(self, phase: str, every: int) -> None:
-        self.phase, self.every = phase, every
+    def __init__(self, phase: str, every: int, offset: int = 0) -> None:
+        self.phase, self.every, self.offset = phase, every, offset
         self.t0 = self.t_last = time.perf_counter()
+        self.c0 = self.c_last = time.process_time()
         self.n_last = 0
         self.chunks: list[float] = []
+        self.cpu_chunks: list[float] = []
 
     def at(self, n: int) -> None:
-        """``n`` articles of the phase are done."""
+        """``n`` articles of the phase are done (by this run)."""
         if n - self.n_last < self.every:
             return
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         chunk = 1000 * (now - self.t_last) / (n - self.n_last)
+        cpu_chunk = 1000 * (cpu - self.c_last) / (n - self.n_last)
         self.chunks.append(round(chunk, 2))
-        self.t_last, self.n_last = now, n
-        print(f"{time.strftime('%H:%M:%S')} {self.phase} {n}: "
+        self.cpu_chunks.append(round(cpu_chunk, 2))
+        self.t_last, self.c_last, self.n_last = now, cpu, n
+        print(f"{time.strftime('%H:%M:%S')} {self.phase} {self.offset + n}: "
               f"{1000 * (now - self.t0) / n:.2f} ms/article cumulative, "
-              f"{chunk:.2f} last {self.every}, peak RSS {_peak_rss_mb()} MB",
-              file=sys.stderr, flush=True)
+              f"{chunk:.2f} last {self.every} (CPU {cpu_chunk:.2f}), "
+              f"peak RSS {_peak_rss_mb()} MB", file=sys.stderr, flush=True)
 
 
-def run_one(corpus: Path, db: Path, every: int = 10_000) -> dict[str, object]:
-    """Ingest + cluster in this process; return timings and peak RSS."""
+def run_one(corpus: Path, db: Path, every: int = 10_000,
+            offsets: tuple[int, int] = (0, 0)) -> dict[str, object]:
+    """Ingest + cluster in this process; return timings and peak RSS. ``offsets``: the
+    articles already ingested and clustered by earlier runs on ``db`` (``--resume``)."""
     from storylens.api import ingest
     from storylens.link.service import cluster_store
     from storylens.store import open_store
 
     seen = 0
-    ing, clu = Meter("ingest", every), Meter("cluster", every)
+    ing, clu = Meter("ingest", every, offsets[0]), Meter("cluster", every, offsets[1])
 
     def on_input(_source: str, _outcome: str) -> None:
         nonlocal seen
@@ -136,13 +151,15 @@ def run_one(corpus: Path, db: Path, every: int = 10_000) -> dict[str, object]:
             "cluster_split_s": crep.seconds, "events": crep.new_events,
             "storylines": crep.new_storylines, "duplicates": crep.duplicates,
             "articles_per_s": round(n / (t2 - t0), 1), "peak_rss_mb": _peak_rss_mb(),
-            "ingest_chunk_ms": ing.chunks, "cluster_chunk_ms": clu.chunks}
+            "ingest_chunk_ms": ing.chunks, "cluster_chunk_ms": clu.chunks,
+            "ingest_chunk_cpu_ms": ing.cpu_chunks, "cluster_chunk_cpu_ms": clu.cpu_chunks}
 
 
-def _child(corpus: Path, db: Path, every: int = 10_000) -> dict[str, Any]:
+def _child(corpus: Path, db: Path, every: int = 10_000,
+           offsets: tuple[int, int] = (0, 0)) -> dict[str, Any]:
     """``run_one`` in a fresh process (its stderr, the progress lines, passes through)."""
     out = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(db),
-                          "--every", str(every)],
+                          "--every", str(every), "--offsets", *map(str, offsets)],
                          stdout=subprocess.PIPE, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -187,6 +204,42 @@ def _stored_articles(db: Path) -> int:
         return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
+def _resume_corpus(corpus: Path, db: Path, n: int) -> tuple[int, int]:
+    """Rewrite ``corpus`` (the full, deterministic ``n``-article corpus) without the
+    articles ``db`` already holds; return (articles stored, articles clustered) so the
+    resumed run's progress lines count on from there. An article is known by its URL,
+    unique per corpus line; an earlier run killed mid-batch re-ingests that batch's rest."""
+    with closing(sqlite3.connect(db)) as con:
+        stored = {u for (u,) in con.execute("SELECT url FROM articles")}
+        waiting = int(con.execute("SELECT count(*) FROM unclustered").fetchone()[0])
+    rest = corpus.with_suffix(".rest.jsonl")
+    with corpus.open(encoding="utf-8") as src, rest.open("w", encoding="utf-8") as out:
+        for line in src:
+            if json.loads(line)["url"] not in stored:
+                out.write(line)
+    rest.replace(corpus)
+    return len(stored), len(stored) - waiting
+
+
+def _runs_total(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result for a size built by several (resumed) runs: times summed, chunk lists
+    joined, the last run's counts of what is in the store, the highest peak RSS."""
+    last = dict(runs[-1])
+    for key in ("ingest_s", "cluster_s"):
+        last[key] = round(sum(float(r[key]) for r in runs), 1)
+    last["cluster_split_s"] = {k: round(sum(float(r["cluster_split_s"].get(k) or 0)
+                                            for r in runs), 3)
+                               for k in runs[-1]["cluster_split_s"]}
+    for key in ("events", "storylines", "duplicates"):
+        last[key] = sum(int(r[key]) for r in runs)
+    for key in ("ingest_chunk_ms", "cluster_chunk_ms", "ingest_chunk_cpu_ms",
+                "cluster_chunk_cpu_ms"):
+        last[key] = [c for r in runs for c in r.get(key, [])]
+    last["peak_rss_mb"] = max(int(r["peak_rss_mb"]) for r in runs)
+    last["runs"] = len(runs)
+    return last
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -200,11 +253,22 @@ def main() -> int:
                     help="only the follow-up batch, on a copy of each kept store")
     ap.add_argument("--every", type=int, default=10_000,
                     help="a progress line per phase every this many articles (stderr)")
+    ap.add_argument("--resume", action="store_true",
+                    help="with --keep: continue a size whose store DIR/s<size>.db an "
+                         "earlier run left unfinished (e.g. killed): ingest the corpus "
+                         "articles it lacks, cluster what is unclustered, then the "
+                         "follow-up; each run's result is kept in DIR/s<size>.runs.jsonl "
+                         "and the report sums them")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--offsets", type=int, nargs=2, default=(0, 0), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(run_one(Path(args.child[0]), Path(args.child[1]), args.every)))
+        print(json.dumps(run_one(Path(args.child[0]), Path(args.child[1]), args.every,
+                                 tuple(args.offsets))))
         return 0
+    if args.resume and not args.keep:
+        print("--resume continues a kept store: give --keep DIR too", file=sys.stderr)
+        return 2
 
     if not (DATA / "semeval2022-task8" / "dev.jsonl").exists():
         print(f"{DATA}: shared dev data not found; nothing to measure", file=sys.stderr)
@@ -230,12 +294,29 @@ def main() -> int:
         for n in [] if args.follow_only else args.sizes:
             corpus = work / f"c{n}.jsonl"
             db = (args.keep or work) / f"s{n}.db"
-            if args.keep and db.exists():
-                print(f"{db}: already there; remove it or keep elsewhere", file=sys.stderr)
+            runs_file = db.with_name(db.name + ".runs.jsonl")
+            if args.keep and db.exists() and not args.resume:
+                print(f"{db}: already there; remove it, keep elsewhere or --resume it",
+                      file=sys.stderr)
                 return 2
             make_corpus(corpus, n)
-            r = _child(corpus, db, max(1, args.every))
+            offsets = (0, 0)
+            if args.resume and db.exists():
+                offsets = _resume_corpus(corpus, db, n)
+                print(f"{db}: resuming with {offsets[0]} articles stored, {offsets[1]} "
+                      "clustered", file=sys.stderr, flush=True)
+            elif args.keep:
+                runs_file.unlink(missing_ok=True)
+            r = _child(corpus, db, max(1, args.every), offsets)
             corpus.unlink()
+            if args.keep:
+                with runs_file.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(r) + "\n")
+                runs = [json.loads(x) for x in runs_file.read_text("utf-8").splitlines()]
+                r = _runs_total(runs)
+                r["articles"] = _stored_articles(db)
+                r["articles_per_s"] = round(r["articles"] / (r["ingest_s"] + r["cluster_s"]),
+                                            1)
             r["per_article_ms"] = round(1000 / r["articles_per_s"], 2)
             if args.follow:
                 r["follow"] = follow_up(db, n, args.follow, work, copy=bool(args.keep))
