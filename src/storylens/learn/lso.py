@@ -16,7 +16,10 @@ What it does, in one run:
 3. Runs the shipped models on the same streams (in-sample if they were trained on this
    set: said in the report), and the naive baselines (``baselines``) on the whole set.
 
-Report: pooled and per-fold scores per density, per language group, and the baselines;
+Report: pooled and per-fold scores per density, per language group, the baselines, and
+where the held-out articles' event decisions went (``decisions``: joined their event,
+missed it below the threshold or in retrieval, joined another — a distractor's, one of
+their storyline's);
 ``--json`` for the whole report, else Markdown tables.
 """
 
@@ -33,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from storylens.learn import devset
+from storylens.learn import decisions, devset
 from storylens.learn.baselines import average_link
 from storylens.learn.devset import DEVDATA, Fold, Row
 from storylens.learn.scoring import scores
@@ -83,12 +86,17 @@ def run_fold(fold: Fold, rows: Sequence[Row], streams: dict[str, list[Row]],
                              "thresholds": [ev.threshold, sl.threshold],
                              "second_look": sl.meta.get("second_look")}
     preds: dict[str, dict[str, tuple[str, str]]] = {}
+    entry["decisions"] = {}
     for name, stream in streams.items():
-        pred = preds[name] = _predict(stream, ev, sl, cfg, test_ids, f"f{fold.index}:")
+        got, kinds = decisions.run_with_decisions(stream, ev, sl, cfg, test_ids)
+        tag = f"f{fold.index}:"
+        pred = preds[name] = {a.article_id: (f"{tag}{a.event_id}", f"{tag}{a.storyline_id}")
+                              for a in got if a.article_id in test_ids}
         s = _score_both(test_rows, pred)
         entry[name] = {"events_b3": s["events"]["bcubed"]["f1"],
                        "xlang_recall": s["events"]["crosslingual_pairwise"]["recall"],
                        "storylines_b3": s["storylines"]["bcubed"]["f1"]}
+        entry["decisions"][name] = dict(kinds)
     entry["seconds"] = round(time.perf_counter() - t0, 1)
     return entry, preds
 
@@ -117,7 +125,8 @@ def lso(rows: Sequence[Row], distractors: Sequence[Row], extra: Sequence[Sequenc
         if log:
             print(f"fold {entry['fold']}: {entry}", file=sys.stderr)
     return {"folds": per_fold,
-            "pooled": {name: _score_both(rows, pred) for name, pred in pooled.items()}}
+            "pooled": {name: _score_both(rows, pred) for name, pred in pooled.items()},
+            "decisions": decisions.pool(f.get("decisions", {}) for f in per_fold)}
 
 
 def shipped(rows: Sequence[Row], distractors: Sequence[Row], ev: LogisticModel,
@@ -182,6 +191,8 @@ def markdown(report: dict[str, Any]) -> str:
                  f"{f[d]['storylines_b3']:.3f}" for d in report["lso"]["pooled"]]
         lines.append(f"| {f['fold']} | {', '.join(f['storylines'])} | " + " | ".join(cells)
                      + " |")
+    if report["lso"].get("decisions"):
+        lines += ["", *decisions.table(report["lso"]["decisions"])]
     return "\n".join(lines)
 
 

@@ -37,6 +37,11 @@ from storylens.represent.article import ArticleRep
 from storylens.represent.minhash import LSHIndex
 
 DAY = 86400.0
+Observer = Callable[["Level", ArticleRep, list[str], np.ndarray, "str | None"], None]
+"""Called with every first decision of a level (not second looks): the level, the article,
+its candidates, their final probabilities and the one joined (``None``: a new cluster).
+For diagnosis (``learn.decisions``); unset in the product."""
+
 _DENSE = FEATURES.index("dense_centroid")
 _NAMES = FEATURES.index("names_script")
 
@@ -123,6 +128,7 @@ class Level:
         self.dirty: set[str] = set()
         """Clusters changed since the last ``take_dirty`` (what a store must re-save);
         kept for a level that compacts (storylines) only."""
+        self.observe: Observer | None = None
 
     def best(self, rep: ArticleRep, t: float, exclude: str | None = None,
              threshold: float | None = None) -> tuple[str | None, float]:
@@ -138,7 +144,10 @@ class Level:
             p = np.where((x[:, _DENSE] >= self.floor) | (x[:, _NAMES] > 0), p, 0.0)
         i = int(np.argmax(p))
         cut = self.model.threshold if threshold is None else threshold
-        return (cands[i], float(p[i])) if p[i] >= cut else (None, float(p[i]))
+        found = cands[i] if p[i] >= cut else None
+        if self.observe is not None and exclude is None:
+            self.observe(self, rep, cands, p, found)
+        return found, float(p[i])
 
     def hub(self, rep: ArticleRep) -> float | None:
         """``rep``'s hubness against the background, if this level has one."""
