@@ -25,6 +25,7 @@ from storylens.link import lazy, service
 from storylens.link.lazy import Deferred, StateTable
 from storylens.link.online import ClusterConfig, OnlineClusterer
 from storylens.link.snapshot import from_snapshot, peek, to_snapshot
+from storylens.link.snapshot_index import SnapshotIndex, from_columns, from_peek
 from storylens.link.state import EventState
 from storylens.records import RawDoc
 from storylens.represent.article import ArticleRep
@@ -131,11 +132,19 @@ def _stream(n_stories: int, n: int, days: float, seed: int) -> list[ArticleRep]:
 DIM = 16
 
 
+def _fields(idx: SnapshotIndex) -> tuple[Any, ...]:
+    """Every field of an index entry, the centroid as its exact bytes."""
+    return (idx.centroid.dtype, idx.centroid.tobytes(), idx.first, idx.last, idx.names,
+            idx.drops, idx.compact_noop)
+
+
 def test_deferred_storylines_decide_like_built_ones() -> None:
     """A stream clustered up to day 40 with snapshots saved batch by batch (as the
-    service saves them); two fresh clusterers restore the window, one building every
-    storyline, one deferring them; the next ten days get the same events and storylines,
-    and compaction and eviction leave the same states and name index."""
+    service saves them); three fresh clusterers restore the window, one building every
+    storyline, one deferring them (indexed from the snapshots), one indexing them from
+    the saved index columns and fetching a snapshot only when it reads it; the next ten
+    days get the same events and storylines, and compaction and eviction leave the same
+    states and name index."""
     cfg = ClusterConfig(storyline_window_days=20, storyline_compact_days=3)
 
     def fresh() -> OnlineClusterer:
@@ -144,44 +153,62 @@ def test_deferred_storylines_decide_like_built_ones() -> None:
     arts = _stream(90, 1200, 50, seed=3)
     cut = next(i for i, r in enumerate(arts) if (r.time or 0) > 40 * 86400.0)
     first = fresh()
-    saved: dict[str, tuple[float, bytes]] = {}
+    saved: dict[str, tuple[float, bytes, Any]] = {}
     placed: list[tuple[ArticleRep, Any]] = []
     for i in range(0, cut, 25):
         placed += [(r, first.add(r)) for r in arts[i:min(i + 25, cut)]]
-        saved |= {cid: (last, blob) for _, cid, last, blob in service.snapshots(first, "m")}
+        saved |= {cid: (last, blob, cols)
+                  for _, cid, last, blob, cols in service.snapshots(first, "m")}
     start = arts[cut].time or 0.0
     ev_last: dict[str, float] = {}
     for _, a in placed:
         ev_last[a.event_id] = max(ev_last.get(a.event_id, 0.0), a.placed_time)
-    eager, deferred = fresh(), fresh()
-    rows = sorted(((last, cid, blob) for cid, (last, blob) in saved.items()
+    eager, deferred, columns = fresh(), fresh(), fresh()
+    fetched: list[list[str]] = []
+
+    def fetch(ids: Any) -> dict[str, bytes]:
+        fetched.append(list(ids))
+        return {c: saved[c][1] for c in ids}
+
+    columns.storylines.states.fetch = fetch
+    rows = sorted(((last, cid, blob, cols) for cid, (last, blob, cols) in saved.items()
                    if last >= start - 2 * cfg.storyline_window_days * 86400.0))
-    for last, cid, blob in rows:
+    for last, cid, blob, cols in rows:
         eager.restore_storyline(from_snapshot(cid, blob), last)
         deferred.defer_storyline(cid, blob, peek(cid, blob), last)
-    for c in (eager, deferred):
+        assert _fields(from_columns(cid, cols, DIM)) == _fields(from_peek(peek(cid, blob),
+                                                                          last))
+        columns.defer_storyline(cid, None, from_columns(cid, cols, DIM), last)
+    for c in (eager, deferred, columns):
         for r, a in placed:
             if ev_last[a.event_id] >= start - 2 * cfg.event_window_days * 86400.0:
                 c.restore(replace(r, time=a.placed_time), a.event_id, a.storyline_id,
                           a.duplicate_of, storylines=False)
         c.storylines.take_dirty()
     assert len(rows) > 60 and deferred.storylines.states.n_deferred == len(rows)
-    assert any(not peek(cid, blob).compact_noop for _, cid, blob in rows), (
+    assert any(not peek(cid, blob).compact_noop for _, cid, blob, _ in rows), (
         "some storylines were saved live, and are built to be compacted")
-    got = [(deferred.add(r), eager.add(r)) for r in arts[cut:]]
-    assert all(a == b for a, b in got)
-    joined = {a.storyline_id for a, _ in got if a.new_event and not a.new_storyline}
-    assert len(joined & {cid for _, cid, _ in rows}) > 10, "new events join restored ones"
+    got = [(deferred.add(r), eager.add(r), columns.add(r)) for r in arts[cut:]]
+    assert all(a == b == c for a, b, c in got)
+    joined = {a.storyline_id for a, _, _ in got if a.new_event and not a.new_storyline}
+    assert len(joined & {cid for _, cid, _, _ in rows}) > 10, "new events join restored ones"
     assert deferred.storylines.states.n_deferred > 0, "not every storyline was read"
-    deferred.evict()
-    eager.evict()
+    assert columns.storylines.states.n_deferred == deferred.storylines.states.n_deferred
+    read = {c for ids in fetched for c in ids}
+    assert 0 < len(read) < len(rows) and len(fetched) < len(read), (
+        "only the storylines read are fetched, several per query")
+    for c in (deferred, eager, columns):
+        c.evict()
     assert deferred.storylines.names._post == eager.storylines.names._post
+    assert columns.storylines.names._post == eager.storylines.names._post
     assert sorted(deferred.storylines.states) == sorted(eager.storylines.states)
+    assert sorted(columns.storylines.states) == sorted(eager.storylines.states)
     for cid in eager.storylines.states:
         span = eager.storylines.index.span(cid)
-        assert deferred.storylines.index.span(cid) == span
-        assert to_snapshot(deferred.storylines.states[cid], span) == to_snapshot(
-            eager.storylines.states[cid], span)
+        assert deferred.storylines.index.span(cid) == columns.storylines.index.span(cid) == span
+        want = to_snapshot(eager.storylines.states[cid], span)
+        assert to_snapshot(deferred.storylines.states[cid], span) == want
+        assert to_snapshot(columns.storylines.states[cid], span) == want
 
 
 SYLLABLES = ("ka", "lo", "mer", "vi", "dan", "su", "tor", "bel", "ri", "no", "gath", "ul",

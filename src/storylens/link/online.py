@@ -31,7 +31,8 @@ from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.lazy import Deferred, StateTable
 from storylens.link.model import LogisticModel
 from storylens.link.snapshot import Peek
-from storylens.link.state import EventState, unit_centroid
+from storylens.link.snapshot_index import SnapshotIndex, from_peek
+from storylens.link.state import EventState
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.represent.minhash import LSHIndex
@@ -137,6 +138,7 @@ class Level:
         cands = self.candidates(rep, t, exclude)
         if not cands:
             return None, 0.0
+        self.states.load(cands)  # snapshots not fetched yet: one query for all
         x = candidate_features(rep, [self.states[c] for c in cands], self.index.last_count,
                                self.hub(rep))
         p = self.model.proba(x)
@@ -202,23 +204,21 @@ class Level:
         if self.compact_after is not None:
             self._hot[st.id] = last  # compacted (truncated) once idle, like a live one
 
-    def defer(self, cid: str, blob: bytes, seen: Peek, placed: float) -> None:
-        """Index a cluster from its stored snapshot without building it: the state is
-        built from ``blob`` when first read, and is then what ``put`` would have
-        installed (``seen`` is ``snapshot.peek`` of ``blob``)."""
-        self.states.defer(cid, Deferred(blob, seen.compact_noop, seen.compact_drops))
-        self.names.add(cid, seen.names)
-        if seen.span is not None:
-            first, last = seen.span
-        else:
-            first = seen.first if seen.first is not None else placed
-            last = seen.last if seen.last is not None else placed
-        self.index.upsert(cid, unit_centroid(seen.dense_sum.astype(np.float32)), first, last)
+    def defer(self, cid: str, blob: bytes | None, idx: SnapshotIndex) -> None:
+        """Index a cluster from its stored index entry without building it: the state is
+        built from its snapshot (``blob``, else fetched through ``states.fetch``) when
+        first read, and is then what ``put`` would have installed."""
+        self.states.defer(cid, Deferred(blob, idx.compact_noop, idx.drops,
+                                        index=idx if blob is None else None))
+        self.names.add(cid, idx.names)
+        self.index.upsert(cid, idx.centroid, idx.first, idx.last)
         if self.compact_after is not None:
-            self._hot[cid] = last
+            self._hot[cid] = idx.last
 
     def take_dirty(self) -> list[EventState]:
         """The live clusters changed since the last call, and forget them."""
+        self.dirty |= self.states.stood_in  # a damaged snapshot: save the stand-in
+        self.states.stood_in.clear()
         out = [self.states[c] for c in sorted(self.dirty) if c in self.states]
         self.dirty.clear()
         return out
@@ -430,10 +430,14 @@ class OnlineClusterer:
         self.storylines.put(st, placed)
         self.clock = max(self.clock, placed)
 
-    def defer_storyline(self, cid: str, blob: bytes, seen: Peek, placed: float) -> None:
+    def defer_storyline(self, cid: str, blob: bytes | None, seen: Peek | SnapshotIndex,
+                        placed: float) -> None:
         """``restore_storyline`` without building the state until the clusterer first
-        reads it (``Level.defer``); decisions are the same."""
-        self.storylines.defer(cid, blob, seen, placed)
+        reads it (``Level.defer``); decisions are the same. ``seen`` is the snapshot's
+        ``peek`` or its stored index entry (then ``blob`` may be ``None``: fetched on
+        first read)."""
+        idx = from_peek(seen, placed) if isinstance(seen, Peek) else seen
+        self.storylines.defer(cid, blob, idx)
         self.clock = max(self.clock, placed)
 
     def _duplicate_of(self, rep: ArticleRep, t: float) -> str | None:

@@ -8,14 +8,22 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from storylens.errors import ConfigError, StoreError
 from storylens.link.features import FEATURES
 from storylens.link.model import MODEL_DIR, LogisticModel
 from storylens.link.online import ClusterConfig, OnlineClusterer
-from storylens.link.snapshot import Peek, from_snapshot, peek, to_snapshot
+from storylens.link.snapshot import from_snapshot, peek, to_snapshot
+from storylens.link.snapshot_index import (
+    IndexColumns,
+    SnapshotIndex,
+    from_columns,
+    from_peek,
+    index_of,
+    to_columns,
+)
 from storylens.link.state import EventState
 from storylens.records import Article
 from storylens.records_story import ClusterAssignment
@@ -87,15 +95,42 @@ def _future(a: Article) -> bool:
                 a.published > a.ingested_at + timedelta(days=1))
 
 
-def snapshots(clusterer: OnlineClusterer, model: str) -> list[tuple[str, str, float, bytes]]:
-    """Store rows ``(model, id, last placement time, snapshot)`` of the storylines changed
-    since the last call."""
+def snapshots(clusterer: OnlineClusterer, model: str
+              ) -> list[tuple[str, str, float, bytes, IndexColumns | None]]:
+    """Store rows ``(model, id, last placement time, snapshot, index columns)`` of the
+    storylines changed since the last call."""
     rows = []
     for st in clusterer.storylines.take_dirty():
         span = clusterer.storylines.index.span(st.id)
         last = span[1] if span is not None else (st.last_time or clusterer.clock)
-        rows.append((model, st.id, last, to_snapshot(st, span)))
+        rows.append((model, st.id, last, to_snapshot(st, span),
+                     to_columns(index_of(st, span, last))))
     return rows
+
+
+def _index_storylines(store: Store, model: str, since: float, dim: int, *, lazy: bool
+                      ) -> list[tuple[str, float, bytes | None, SnapshotIndex]]:
+    """``(id, last placement time, snapshot or None, index entry)`` of the storylines to
+    restore: from their index columns (the snapshot left in the store when ``lazy``),
+    else from their snapshot, whose columns are then saved for the next restore. Raises
+    StoreError, naming the storyline, on any damaged row."""
+    out: list[tuple[str, float, bytes | None, SnapshotIndex]] = []
+    filled: list[tuple[str, IndexColumns]] = []
+    for cid, placed, cols, blob in store.cluster_index_since(model, since):
+        if cols is not None:
+            out.append((cid, placed, None, from_columns(cid, cols, dim)))
+            continue
+        idx = from_peek(peek(cid, blob or b""), placed)
+        out.append((cid, placed, blob, idx))
+        got = to_columns(idx)
+        if got is not None:
+            filled.append((cid, got))
+    if filled:
+        store.put_cluster_index(model, filled)
+    if not lazy:  # every snapshot now, in one query
+        blobs = store.cluster_states(model, [c for c, _, b, _ in out if b is None])
+        out = [(c, p, b if b is not None else blobs.get(c, b""), i) for c, p, b, i in out]
+    return out
 
 
 def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: float,
@@ -110,21 +145,23 @@ def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: 
     snapshots are saved with the run's first batch."""
     day = 86400.0
     use_snapshots = store.has_cluster_states(model)
-    rows: list[tuple[str, float, bytes]] = []
+    rows: list[tuple[str, float, bytes | None, SnapshotIndex]] = []
     states: list[tuple[EventState, float]] = []
-    peeks: list[Peek] = []
     if use_snapshots:
-        rows = store.cluster_states_since(model, start - 2 * cfg.storyline_window_days * day)
-        try:  # check every snapshot before installing any: a damaged one means a replay
-            if lazy:
-                peeks = [peek(cid, blob) for cid, _, blob in rows]
-            else:
-                states = [(from_snapshot(cid, blob), placed) for cid, placed, blob in rows]
+        since = start - 2 * cfg.storyline_window_days * day
+        try:  # check every row before installing any: a damaged one means a replay
+            rows = _index_storylines(store, model, since, clusterer.storylines.index.dim,
+                                     lazy=lazy)
+            if not lazy:
+                states = [(from_snapshot(cid, blob or b""), placed)
+                          for cid, placed, blob, _ in rows]
         except StoreError as exc:
             log.warning("%s; replaying the articles instead", exc)
-            use_snapshots, rows, states, peeks = False, [], [], []
-    for (cid, placed, blob), seen in zip(rows, peeks, strict=False):
-        clusterer.defer_storyline(cid, blob, seen, placed)
+            use_snapshots, rows, states = False, [], []
+    if lazy:
+        clusterer.storylines.states.fetch = partial(store.cluster_states, model)
+        for cid, placed, blob, idx in rows:
+            clusterer.defer_storyline(cid, blob, idx, placed)
     for st, placed in states:
         clusterer.restore_storyline(st, placed)
     horizon = cfg.event_window_days if use_snapshots else cfg.storyline_window_days

@@ -22,6 +22,13 @@ from storylens.records_source import FetchFailure, Source
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
 
+StateRow = tuple[str, str, float, bytes] | tuple[str, str, float, bytes, "tuple[Any, ...] | None"]
+"""A state to save: ``(model, cluster id, last time, snapshot)``, optionally followed by
+its index columns ``(centroid bytes, span first, span last, names, drops,
+compact_noop)`` (``link.snapshot_index.to_columns``)."""
+IndexedState = tuple[str, float, "tuple[Any, ...] | None", "bytes | None"]
+"""A stored state as a restore reads it (``cluster_index_since``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleQuery:
@@ -113,12 +120,13 @@ class ClusterStore(Protocol):
         ...
 
     def save_assignments(self, assignments: Sequence[ClusterAssignment],
-                         states: Sequence[tuple[str, str, float, bytes]] = (),
+                         states: Sequence[StateRow] = (),
                          merged: Sequence[tuple[str, str]] = ()) -> None:
         """Store assignments, refresh the summaries they touch and save the changed
-        snapshots ``(model, cluster id, last time, blob)``, then fold each ``(old, new)``
-        cluster of ``merged`` into ``new`` (its articles re-pointed, its summary and
-        snapshot dropped, ``old`` kept as an alias of ``new``), in one transaction."""
+        snapshots ``(model, cluster id, last time, blob[, index columns])``, then fold
+        each ``(old, new)`` cluster of ``merged`` into ``new`` (its articles re-pointed,
+        its summary and snapshot dropped, ``old`` kept as an alias of ``new``), in one
+        transaction."""
         ...
 
     def assignments_since(self, since: float, level: Level = "storyline"
@@ -134,6 +142,23 @@ class ClusterStore(Protocol):
     def cluster_states_since(self, model: str, since: float
                              ) -> list[tuple[str, float, bytes]]:
         """(cluster id, last placement time, snapshot) of states active since ``since``."""
+        ...
+
+    def cluster_index_since(self, model: str, since: float) -> list[IndexedState]:
+        """(cluster id, last placement time, index columns, snapshot) of the states active
+        since ``since``, in ``cluster_states_since``'s order: the index columns where
+        saved (the snapshot then ``None``: fetch it with ``cluster_states``), else
+        ``None`` and the snapshot."""
+        ...
+
+    def cluster_states(self, model: str, ids: Sequence[str]) -> dict[str, bytes]:
+        """Snapshots of ``model``'s states ``ids`` (those stored)."""
+        ...
+
+    def put_cluster_index(self, model: str, rows: Sequence[tuple[str, Sequence[Any]]]
+                          ) -> None:
+        """Fill the index columns of states saved without them (``(id, columns)``);
+        states saved again since keep theirs."""
         ...
 
     def stream_clock(self) -> float | None:

@@ -22,11 +22,17 @@ import numpy as np
 from storylens.errors import NotFoundError
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
+from storylens.store.base import IndexedState, StateRow
 from storylens.store.sql import Dialect, SqlSeam
 
 _REPR_COLS = ("article_id", "text_hash", "model", "dense", "title_vec", "body_vec", "names",
               "numbers", "minhash")
-_STATE_COLS = ("model", "id", "last_time", "state")
+_STATE_COLS = ("model", "id", "last_time", "state", "centroid", "span_first", "span_last",
+               "names", "drops", "compact_noop", "state_bytes")
+_INDEX_COLS = _STATE_COLS[4:10]
+_UNINDEXED = ("centroid IS NULL OR state_bytes IS NULL OR state_bytes <> length(state)")
+"""A row to index from its snapshot: saved without index columns, or whose snapshot is
+not the one they were saved with (its length differs: damaged since)."""
 _ASSIGNMENT_COLS = ("article_id", "event_id", "storyline_id", "duplicate_of", "event_score",
                     "storyline_score", "undated", "seq", "placed_time")
 _CLUSTER_COLS = ("id", "level", "storyline_id", "title", "size", "n_copies", "n_events",
@@ -93,7 +99,7 @@ class ClusterTablesMixin(SqlSeam):
         return [r[0] for r in self._rows(sql)]
 
     def save_assignments(self, assignments: Sequence[ClusterAssignment],
-                         states: Sequence[tuple[str, str, float, bytes]] = (),
+                         states: Sequence[StateRow] = (),
                          merged: Sequence[tuple[str, str]] = ()) -> None:
         """Store assignments and refresh the summaries of every cluster they touch, with
         the clusterer's changed state snapshots ``(model, cluster id, last time, blob)``
@@ -103,7 +109,8 @@ class ClusterTablesMixin(SqlSeam):
             return
         d = self._dialect
         with self._tx():
-            self._many(d.put("cluster_state", _STATE_COLS, ("model", "id")), list(states))
+            self._many(d.put("cluster_state", _STATE_COLS, ("model", "id")),
+                       [_state_row(s, d) for s in states])
             row = self._one("SELECT coalesce(max(seq), 0) FROM article_clusters")
             seq = int(row[0]) if row else 0
             self._many(d.put("article_clusters", _ASSIGNMENT_COLS, ("article_id",)), [
@@ -164,6 +171,38 @@ class ClusterTablesMixin(SqlSeam):
             "SELECT id, last_time, state FROM cluster_state WHERE model = ? AND "
             "last_time >= ? ORDER BY last_time, id", (model, since))
         return [(str(r[0]), float(r[1]), bytes(r[2])) for r in rows]
+
+    def cluster_index_since(self, model: str, since: float) -> list[IndexedState]:
+        """(cluster id, last placement time, index columns, snapshot) of the states last
+        active at or after ``since``, as ``cluster_states_since`` orders them: the index
+        columns (centroid, span first, span last, names, drops, compact_noop) where they
+        were saved, else ``None`` and the snapshot to index it from (a row saved before
+        schema 10 / 5, or whose snapshot's length no longer matches); the snapshot of an
+        indexed row is left in the store (``cluster_states``)."""
+        rows = self._rows(
+            f"SELECT id, last_time, {', '.join(_INDEX_COLS)}, CASE WHEN {_UNINDEXED} "
+            "THEN state END FROM cluster_state WHERE model = ? AND last_time >= ? "
+            "ORDER BY last_time, id", (model, since))
+        return [(str(r[0]), float(r[1]), None if r[8] is not None else tuple(r[2:8]),
+                 None if r[8] is None else bytes(r[8])) for r in rows]
+
+    def cluster_states(self, model: str, ids: Sequence[str]) -> dict[str, bytes]:
+        """Snapshots of ``model``'s states ``ids`` (those stored)."""
+        out: dict[str, bytes] = {}
+        for cond, params in self._dialect.in_list("id", ids):
+            for r in self._rows(f"SELECT id, state FROM cluster_state WHERE model = ? AND "
+                                f"{cond}", [model, *params]):
+                out[str(r[0])] = bytes(r[1])
+        return out
+
+    def put_cluster_index(self, model: str, rows: Sequence[tuple[str, Sequence[Any]]]
+                          ) -> None:
+        """Fill the index columns of states saved without them: ``(id, columns)``, in
+        ``cluster_index_since``'s order; a row saved since (with its columns) is kept."""
+        sets = ", ".join(f"{c} = ?" for c in _INDEX_COLS)
+        self._many(f"UPDATE cluster_state SET {sets}, state_bytes = length(state) "
+                   f"WHERE model = ? AND id = ? AND ({_UNINDEXED})",
+                   [(*_index_values(cols, self._dialect), model, cid) for cid, cols in rows])
 
     def stream_clock(self) -> float | None:
         """The latest placed time of any clustered article (the clusterer's clock)."""
@@ -233,6 +272,20 @@ class ClusterTablesMixin(SqlSeam):
         r = self._one("SELECT * FROM article_clusters WHERE article_id = ?", (article_id,))
         return (ClusterAssignment(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[8])
                 if r else None)
+
+
+def _index_values(cols: Sequence[Any] | None, d: Dialect) -> tuple[Any, ...]:
+    """Index columns as stored (all NULL when there are none), without the length."""
+    if cols is None:
+        return (None,) * len(_INDEX_COLS)
+    centroid, first, last, names, drops, noop = cols
+    return (centroid, first, last, names, drops, d.flag(bool(noop)))
+
+
+def _state_row(s: Sequence[Any], d: Dialect) -> tuple[Any, ...]:
+    """A ``save_assignments`` state, ``(model, id, last time, snapshot)`` optionally
+    followed by its index columns as one tuple, as a ``cluster_state`` row."""
+    return (*s[:4], *_index_values(s[4] if len(s) > 4 else None, d), len(s[3]))
 
 
 def _story(r: Sequence[Any], d: Dialect) -> Story:

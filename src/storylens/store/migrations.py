@@ -202,6 +202,20 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT OR IGNORE INTO unclustered SELECT id FROM articles WHERE id = old.article_id;
         END;
     """,
+    # 9 -> 10: beside each storyline snapshot, what indexing it needs (unit centroid,
+    # placement span, names, what compacting it would drop, the snapshot's length), so a
+    # restore reads these columns and fetches a snapshot only when the storyline is first
+    # read. Rows saved before are filled by the first restore that reads them
+    # (``put_cluster_index``).
+    """
+    ALTER TABLE cluster_state ADD COLUMN centroid BLOB;
+    ALTER TABLE cluster_state ADD COLUMN span_first REAL;
+    ALTER TABLE cluster_state ADD COLUMN span_last REAL;
+    ALTER TABLE cluster_state ADD COLUMN names TEXT;
+    ALTER TABLE cluster_state ADD COLUMN drops TEXT;
+    ALTER TABLE cluster_state ADD COLUMN compact_noop INTEGER;
+    ALTER TABLE cluster_state ADD COLUMN state_bytes INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -213,6 +213,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX ix_cluster_alias_into ON cluster_alias(into_id);
     """,
+    # 4 -> 5: what indexing a storyline snapshot needs, in columns of its own (see the
+    # SQLite store's step 9 -> 10); older rows are filled by the first restore
+    """
+    ALTER TABLE cluster_state ADD COLUMN centroid bytea, ADD COLUMN span_first double
+        precision, ADD COLUMN span_last double precision, ADD COLUMN names text,
+        ADD COLUMN drops text, ADD COLUMN compact_noop boolean, ADD COLUMN state_bytes
+        integer;
+    """,
 )
 """Schema steps; ``{ts_functions}`` in a step is replaced by ``ts_functions(...)`` for
 the server at hand. Source times are ISO text, exactly as SQLite keeps them."""
