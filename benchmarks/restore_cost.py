@@ -1,13 +1,14 @@
 """What a cluster run's start-up costs on stores of growing size: CPU seconds, not wall
 time, so that a busy shared machine still shows how the cost grows with the archive.
 
-For each store (kept by ``pipeline_scale.py --keep``), read-only: the start-up reads
-(articles still to cluster, the stream clock, the document frequencies) and
-``restore_window`` — storylines from their snapshots and the event window replayed —
-split into its storyline and event parts, with the storylines built up front
-(``eager``) and deferred until first read (``lazy``, the default). Each is repeated and
-the minimum kept. A store at an older schema is migrated in place when opened, so give
-copies of stores another storylens version must still open.
+For each store (kept by ``pipeline_scale.py --keep``): the start-up reads (articles
+still to cluster, the stream clock, the document frequencies) and ``restore_window`` —
+storylines from their index columns or snapshots, the event window replayed — split into
+its storyline and event parts, with the storylines built up front (``eager``) and
+deferred until first read (``lazy``, the default). Each is repeated and the minimum
+kept. A store at an older schema is migrated in place when opened, and the first restore
+fills the index columns of snapshots saved without them (``first_restore_s``, measured
+once), so give copies of stores another storylens version must still open.
 
     python benchmarks/restore_cost.py DIR/s10000.db DIR/s30000.db DIR/s100000.db [--json]
 """
@@ -41,6 +42,7 @@ def measure(db: Path, repeats: int = 2) -> dict[str, Any]:
     from storylens.link import service
     from storylens.link.online import ClusterConfig, OnlineClusterer
     from storylens.link.snapshot import from_snapshot, peek
+    from storylens.link.snapshot_index import from_columns
     from storylens.represent.base import get_embedder
     from storylens.store import open_store
 
@@ -53,7 +55,16 @@ def measure(db: Path, repeats: int = 2) -> dict[str, Any]:
         if start is None:
             raise SystemExit(f"{db}: not clustered; nothing to restore")
         since_sl = start - 2 * cfg.storyline_window_days * DAY
+
+        def restore(lazy: bool = True) -> None:
+            c = OnlineClusterer(ev_model, sl_model, emb.dim, cfg)
+            service.restore_window(store, c, model, start, cfg, lazy=lazy)
+
+        unindexed = sum(cols is None for _, _, cols, _ in
+                        store.cluster_index_since(model, since_sl))
+        first_restore = _cpu(restore, 1)
         rows = store.cluster_states_since(model, since_sl)
+        index = store.cluster_index_since(model, since_sl)
         prior = store.assignments_since(start - 2 * cfg.event_window_days * DAY, "event")
         out: dict[str, Any] = {
             "store": str(db), "articles": store.count_articles(), "storylines": len(rows),
@@ -61,6 +72,11 @@ def measure(db: Path, repeats: int = 2) -> dict[str, Any]:
             "todo_s": _cpu(store.unclustered_ids, repeats),
             "clock_s": _cpu(store.stream_clock, repeats),
             "docfreq_s": _cpu(store.load_docfreq, repeats),
+            "unindexed": unindexed, "first_restore_s": first_restore,
+            "index_sql_s": _cpu(lambda: store.cluster_index_since(model, since_sl),
+                                repeats),
+            "index_read_s": _cpu(lambda: [from_columns(c, cols, emb.dim)
+                                          for c, _, cols, _ in index if cols], repeats),
             "storyline_sql_s": _cpu(lambda: store.cluster_states_since(model, since_sl),
                                     repeats),
             "storyline_peek_s": _cpu(lambda: [peek(c, b) for c, _, b in rows], repeats),
@@ -70,10 +86,8 @@ def measure(db: Path, repeats: int = 2) -> dict[str, Any]:
                                   repeats),
         }
         for lazy in (True, False):
-            def restore(lazy: bool = lazy) -> None:
-                c = OnlineClusterer(ev_model, sl_model, emb.dim, cfg)
-                service.restore_window(store, c, model, start, cfg, lazy=lazy)
-            out["restore_lazy_s" if lazy else "restore_eager_s"] = _cpu(restore, repeats)
+            out["restore_lazy_s" if lazy else "restore_eager_s"] = _cpu(
+                lambda lazy=lazy: restore(lazy), repeats)
     return out
 
 
@@ -97,13 +111,14 @@ def main() -> int:
         return 0
     print(f"cluster start-up, CPU s ({meta['machine']}, {meta['date']}, load average "
           f"{meta['load_avg']})")
-    print("| articles | storylines | event rows | todo + clock + docfreq | storylines: sql / "
-          "peek / build | event reprs | restore lazy | restore eager |\n"
-          "|---|---|---|---|---|---|---|---|")
+    print("| articles | storylines (unindexed) | event rows | todo + clock + docfreq | "
+          "index: sql / read | snapshots: sql / peek / build | event reprs | first restore "
+          "| restore lazy | restore eager |\n|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['articles']} | {r['storylines']} | {r['event_rows']} | "
-              f"{r['todo_s']} + {r['clock_s']} + {r['docfreq_s']} | {r['storyline_sql_s']} / "
-              f"{r['storyline_peek_s']} / {r['storyline_build_s']} | {r['event_reprs_s']} | "
+        print(f"| {r['articles']} | {r['storylines']} ({r['unindexed']}) | {r['event_rows']} | "
+              f"{r['todo_s']} + {r['clock_s']} + {r['docfreq_s']} | {r['index_sql_s']} / "
+              f"{r['index_read_s']} | {r['storyline_sql_s']} / {r['storyline_peek_s']} / "
+              f"{r['storyline_build_s']} | {r['event_reprs_s']} | {r['first_restore_s']} | "
               f"{r['restore_lazy_s']} | {r['restore_eager_s']} |")
     return 0
 

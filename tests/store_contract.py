@@ -478,6 +478,38 @@ class StoreContract:
         assert store.cluster_states_since("m", 15.0) == [("sl", 20.0, b"blob-2")], \
             "a snapshot replaces the cluster's previous one"
 
+    def test_cluster_index_beside_snapshots(self, store: Store) -> None:
+        store.add_articles([article(1)])
+        cent = np.arange(4, dtype=np.float32).tobytes()
+        cols = (cent, 1.0, 10.0, "Zürich\x1fBasel", "", True)
+        store.save_assignments([assignment(article(1), "ev", "sl", 10.0)],
+                               [("m", "sl", 10.0, b"blob-1", cols), ("m", "old", 2.0, b"x"),
+                                ("other", "sl", 50.0, b"o", cols)])
+        got = store.cluster_index_since("m", 0.0)
+        assert [(c, t, b) for c, t, _, b in got] == [("old", 2.0, b"x"), ("sl", 10.0, None)]
+        assert got[0][2] is None, "saved without an index: the snapshot to index it from"
+        centroid, first, last, names, drops, noop = got[1][2] or ((),) * 6
+        assert (bytes(centroid), first, last, names, drops, bool(noop)) == (
+            cent, 1.0, 10.0, "Zürich\x1fBasel", "", True)
+        assert store.cluster_states("m", ["sl", "old", "nope"]) == {"sl": b"blob-1",
+                                                                   "old": b"x"}
+        assert store.cluster_states("m", []) == {}
+        fill = (cent, 0.5, 2.0, "", "", False)
+        store.put_cluster_index("m", [("old", 2.0, fill), ("sl", 10.0, fill)])
+        got = store.cluster_index_since("m", 0.0)
+        assert [b for _, _, _, b in got] == [None, None], "both indexed now"
+        old_cols, sl_cols = got[0][2] or (), got[1][2] or ()
+        assert tuple(old_cols[1:5]) == (0.5, 2.0, "", "") and not old_cols[5]
+        assert sl_cols[1] == 1.0 and sl_cols[5], "an index saved with its snapshot is kept"
+        store.save_assignments([], [("m", "sl", 20.0, b"blob-2")])
+        got = store.cluster_index_since("m", 15.0)
+        assert got == [("sl", 20.0, None, b"blob-2")], (
+            "a snapshot saved again without its index is not indexed by the old one")
+        store.save_assignments([], [("m", "sl", 30.0, b"blob-3", cols)])
+        store.save_assignments([], merged=[("sl", "old")])
+        assert [c for c, _, _, _ in store.cluster_index_since("m", 0.0)] == ["old"], \
+            "a folded storyline's index goes with its snapshot"
+
     # -- analyses and settings ------------------------------------------------------------
 
     def test_enrichments_are_content_addressed(self, store: Store) -> None:

@@ -103,19 +103,46 @@ def test_store_without_snapshots_replays_once_then_saves_them(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_damaged_snapshot_falls_back_to_replay(tmp_path: Path,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_damaged_snapshot_without_its_index_falls_back_to_replay(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A snapshot saved before the index columns (schema 9) is checked when restored: a
+    damaged one means replaying the storyline window's articles, as before."""
     db = tmp_path / "s.db"
     with open_store(db) as store:
         ingest_raw([_raw(PRESSTV, "2022-02-02")], store)
         cluster_store(store)
         store._db.execute("UPDATE cluster_state SET state = x'0102'")
+        store._db.execute("DELETE FROM cluster_index")
     with open_store(db) as store, caplog.at_level("WARNING"):
         ingest_raw([_raw(JFORUM, "2022-10-24")], store)
         report = cluster_store(store)
         got = _rows(store, "SELECT storyline_id FROM article_clusters")
     assert report.clustered == 1 and len({r[0] for r in got}) == 1
-    assert any("unreadable" in r.getMessage() for r in caplog.records)
+    assert any("unreadable" in r.getMessage() and "replaying" in r.getMessage()
+               for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_damaged_snapshot_found_on_first_read_stands_in_and_is_saved_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An indexed snapshot is read only when the clusterer first reads the storyline:
+    damaged then, the run goes on with a stand-in built from its index entry (named in
+    a warning), and the stand-in is saved in its place, so the next run reads it."""
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        ingest_raw([_raw(PRESSTV, "2022-02-02")], store)
+        cluster_store(store)
+        (sl,) = [r[0] for r in _rows(store, "SELECT id FROM cluster_state")]
+        store._db.execute("UPDATE cluster_state SET state = x'0102'")
+    with open_store(db) as store, caplog.at_level("WARNING"):
+        ingest_raw([_raw(JFORUM, "2022-10-24")], store)
+        report = cluster_store(store)
+        states = dict(_rows(store, "SELECT id, state FROM cluster_state"))
+    assert report.clustered == 1
+    assert any(sl in r.getMessage() and "unreadable" in r.getMessage()
+               for r in caplog.records)
+    back = from_snapshot(sl, states[sl])
+    assert back.size == 1 and back.names, "the stand-in: one member's worth, its names"
 
 
 def test_live_storyline_restored_and_joined_matches_the_uninterrupted_one() -> None:

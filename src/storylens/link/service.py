@@ -115,7 +115,7 @@ def _index_storylines(store: Store, model: str, since: float, dim: int, *, lazy:
     else from their snapshot, whose columns are then saved for the next restore. Raises
     StoreError, naming the storyline, on any damaged row."""
     out: list[tuple[str, float, bytes | None, SnapshotIndex]] = []
-    filled: list[tuple[str, IndexColumns]] = []
+    filled: list[tuple[str, float, IndexColumns]] = []
     for cid, placed, cols, blob in store.cluster_index_since(model, since):
         if cols is not None:
             out.append((cid, placed, None, from_columns(cid, cols, dim)))
@@ -124,7 +124,7 @@ def _index_storylines(store: Store, model: str, since: float, dim: int, *, lazy:
         out.append((cid, placed, blob, idx))
         got = to_columns(idx)
         if got is not None:
-            filled.append((cid, got))
+            filled.append((cid, placed, got))
     if filled:
         store.put_cluster_index(model, filled)
     if not lazy:  # every snapshot now, in one query

@@ -155,10 +155,10 @@ class ClusterStore(Protocol):
         """Snapshots of ``model``'s states ``ids`` (those stored)."""
         ...
 
-    def put_cluster_index(self, model: str, rows: Sequence[tuple[str, Sequence[Any]]]
-                          ) -> None:
-        """Fill the index columns of states saved without them (``(id, columns)``);
-        states saved again since keep theirs."""
+    def put_cluster_index(self, model: str,
+                          rows: Sequence[tuple[str, float, Sequence[Any]]]) -> None:
+        """Add the index columns of states saved without them (``(id, last time,
+        columns)``); a state indexed since keeps its own."""
         ...
 
     def stream_clock(self) -> float | None:

@@ -27,12 +27,9 @@ from storylens.store.sql import Dialect, SqlSeam
 
 _REPR_COLS = ("article_id", "text_hash", "model", "dense", "title_vec", "body_vec", "names",
               "numbers", "minhash")
-_STATE_COLS = ("model", "id", "last_time", "state", "centroid", "span_first", "span_last",
-               "names", "drops", "compact_noop", "state_bytes")
-_INDEX_COLS = _STATE_COLS[4:10]
-_UNINDEXED = ("centroid IS NULL OR state_bytes IS NULL OR state_bytes <> length(state)")
-"""A row to index from its snapshot: saved without index columns, or whose snapshot is
-not the one they were saved with (its length differs: damaged since)."""
+_STATE_COLS = ("model", "id", "last_time", "state")
+_INDEX_COLS = ("model", "id", "last_time", "centroid", "span_first", "span_last", "names",
+               "drops", "compact_noop")
 _ASSIGNMENT_COLS = ("article_id", "event_id", "storyline_id", "duplicate_of", "event_score",
                     "storyline_score", "undated", "seq", "placed_time")
 _CLUSTER_COLS = ("id", "level", "storyline_id", "title", "size", "n_copies", "n_events",
@@ -110,7 +107,13 @@ class ClusterTablesMixin(SqlSeam):
         d = self._dialect
         with self._tx():
             self._many(d.put("cluster_state", _STATE_COLS, ("model", "id")),
-                       [_state_row(s, d) for s in states])
+                       [tuple(s[:4]) for s in states])
+            self._many(d.put("cluster_index", _INDEX_COLS, ("model", "id")),
+                       [_index_row(s[0], s[1], s[2], s[4], d) for s in states
+                        if len(s) > 4 and s[4] is not None])
+            # a snapshot saved without its index: the old index row is not its index
+            self._many("DELETE FROM cluster_index WHERE model = ? AND id = ?",
+                       [(s[0], s[1]) for s in states if len(s) < 5 or s[4] is None])
             row = self._one("SELECT coalesce(max(seq), 0) FROM article_clusters")
             seq = int(row[0]) if row else 0
             self._many(d.put("article_clusters", _ASSIGNMENT_COLS, ("article_id",)), [
@@ -137,6 +140,7 @@ class ClusterTablesMixin(SqlSeam):
             self._write("UPDATE clusters SET storyline_id = ? WHERE storyline_id = ?",
                         (new, old))
         self._write("DELETE FROM cluster_state WHERE id = ?", (old,))
+        self._write("DELETE FROM cluster_index WHERE id = ?", (old,))
         self._write("UPDATE cluster_alias SET into_id = ? WHERE into_id = ?", (new, old))
         self._many(self._dialect.put("cluster_alias", _ALIAS_COLS, ("id",)),
                    [(old, new, datetime.now(UTC).isoformat())])
@@ -175,16 +179,26 @@ class ClusterTablesMixin(SqlSeam):
     def cluster_index_since(self, model: str, since: float) -> list[IndexedState]:
         """(cluster id, last placement time, index columns, snapshot) of the states last
         active at or after ``since``, as ``cluster_states_since`` orders them: the index
-        columns (centroid, span first, span last, names, drops, compact_noop) where they
-        were saved, else ``None`` and the snapshot to index it from (a row saved before
-        schema 10 / 5, or whose snapshot's length no longer matches); the snapshot of an
-        indexed row is left in the store (``cluster_states``)."""
-        rows = self._rows(
-            f"SELECT id, last_time, {', '.join(_INDEX_COLS)}, CASE WHEN {_UNINDEXED} "
-            "THEN state END FROM cluster_state WHERE model = ? AND last_time >= ? "
-            "ORDER BY last_time, id", (model, since))
-        return [(str(r[0]), float(r[1]), None if r[8] is not None else tuple(r[2:8]),
-                 None if r[8] is None else bytes(r[8])) for r in rows]
+        columns (centroid, span first, span last, names, drops, compact_noop) with no
+        snapshot (``cluster_states`` fetches it), or, for a state saved without them
+        (before schema 10 / 5), ``None`` and its snapshot."""
+        indexed = self._rows(
+            "SELECT id, last_time, centroid, span_first, span_last, names, drops, "
+            "compact_noop FROM cluster_index WHERE model = ? AND last_time >= ?",
+            (model, since))
+        out: list[IndexedState] = [(str(r[0]), float(r[1]), tuple(r[2:8]), None)
+                                   for r in indexed]
+        row = self._one("SELECT count(*) FROM cluster_state WHERE model = ? AND "
+                        "last_time >= ?", (model, since))
+        if row and int(row[0]) > len(out):  # states saved without an index (an old store)
+            bare = self._rows(
+                "SELECT s.id, s.last_time FROM cluster_state s WHERE s.model = ? AND "
+                "s.last_time >= ? AND NOT EXISTS (SELECT 1 FROM cluster_index i WHERE "
+                "i.model = s.model AND i.id = s.id)", (model, since))
+            blobs = self.cluster_states(model, [str(r[0]) for r in bare])
+            out += [(str(r[0]), float(r[1]), None, blobs[str(r[0])]) for r in bare]
+        out.sort(key=lambda r: (r[1], r[0]))
+        return out
 
     def cluster_states(self, model: str, ids: Sequence[str]) -> dict[str, bytes]:
         """Snapshots of ``model``'s states ``ids`` (those stored)."""
@@ -195,14 +209,13 @@ class ClusterTablesMixin(SqlSeam):
                 out[str(r[0])] = bytes(r[1])
         return out
 
-    def put_cluster_index(self, model: str, rows: Sequence[tuple[str, Sequence[Any]]]
-                          ) -> None:
-        """Fill the index columns of states saved without them: ``(id, columns)``, in
-        ``cluster_index_since``'s order; a row saved since (with its columns) is kept."""
-        sets = ", ".join(f"{c} = ?" for c in _INDEX_COLS)
-        self._many(f"UPDATE cluster_state SET {sets}, state_bytes = length(state) "
-                   f"WHERE model = ? AND id = ? AND ({_UNINDEXED})",
-                   [(*_index_values(cols, self._dialect), model, cid) for cid, cols in rows])
+    def put_cluster_index(self, model: str,
+                          rows: Sequence[tuple[str, float, Sequence[Any]]]) -> None:
+        """Add the index of states saved without one: ``(id, last time, columns)``, as
+        ``cluster_index_since`` gave them; an index saved since is kept."""
+        d = self._dialect
+        self._many(d.put("cluster_index", _INDEX_COLS, ("model", "id"), replace=False),
+                   [_index_row(model, cid, last, cols, d) for cid, last, cols in rows])
 
     def stream_clock(self) -> float | None:
         """The latest placed time of any clustered article (the clusterer's clock)."""
@@ -274,18 +287,11 @@ class ClusterTablesMixin(SqlSeam):
                 if r else None)
 
 
-def _index_values(cols: Sequence[Any] | None, d: Dialect) -> tuple[Any, ...]:
-    """Index columns as stored (all NULL when there are none), without the length."""
-    if cols is None:
-        return (None,) * len(_INDEX_COLS)
-    centroid, first, last, names, drops, noop = cols
-    return (centroid, first, last, names, drops, d.flag(bool(noop)))
-
-
-def _state_row(s: Sequence[Any], d: Dialect) -> tuple[Any, ...]:
-    """A ``save_assignments`` state, ``(model, id, last time, snapshot)`` optionally
-    followed by its index columns as one tuple, as a ``cluster_state`` row."""
-    return (*s[:4], *_index_values(s[4] if len(s) > 4 else None, d), len(s[3]))
+def _index_row(model: str, cid: str, last: float, cols: Sequence[Any], d: Dialect
+               ) -> tuple[Any, ...]:
+    """A ``cluster_index`` row from a state's index columns."""
+    centroid, first, span_last, names, drops, noop = cols
+    return (model, cid, last, centroid, first, span_last, names, drops, d.flag(bool(noop)))
 
 
 def _story(r: Sequence[Any], d: Dialect) -> Story:

@@ -203,18 +203,26 @@ MIGRATIONS: tuple[str, ...] = (
         END;
     """,
     # 9 -> 10: beside each storyline snapshot, what indexing it needs (unit centroid,
-    # placement span, names, what compacting it would drop, the snapshot's length), so a
-    # restore reads these columns and fetches a snapshot only when the storyline is first
-    # read. Rows saved before are filled by the first restore that reads them
-    # (``put_cluster_index``).
+    # placement span, names, what compacting it would drop), in a narrow table of its own
+    # (columns added to cluster_state would sit after its snapshot blob, and reading them
+    # walks the blob's overflow pages; a rowid table, whose rows of ~1 KB fit a leaf page
+    # where a WITHOUT ROWID one spills them), so a restore reads these and fetches a
+    # snapshot only when the storyline is first read. Snapshots saved before have no row here: the
+    # first restore that reads them adds it (``put_cluster_index``).
     """
-    ALTER TABLE cluster_state ADD COLUMN centroid BLOB;
-    ALTER TABLE cluster_state ADD COLUMN span_first REAL;
-    ALTER TABLE cluster_state ADD COLUMN span_last REAL;
-    ALTER TABLE cluster_state ADD COLUMN names TEXT;
-    ALTER TABLE cluster_state ADD COLUMN drops TEXT;
-    ALTER TABLE cluster_state ADD COLUMN compact_noop INTEGER;
-    ALTER TABLE cluster_state ADD COLUMN state_bytes INTEGER;
+    CREATE TABLE cluster_index (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        last_time REAL NOT NULL,
+        centroid BLOB NOT NULL,
+        span_first REAL NOT NULL,
+        span_last REAL NOT NULL,
+        names TEXT NOT NULL,
+        drops TEXT NOT NULL,
+        compact_noop INTEGER NOT NULL,
+        UNIQUE (model, id)
+    );
+    CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
     """,
 )
 

@@ -213,13 +213,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX ix_cluster_alias_into ON cluster_alias(into_id);
     """,
-    # 4 -> 5: what indexing a storyline snapshot needs, in columns of its own (see the
-    # SQLite store's step 9 -> 10); older rows are filled by the first restore
+    # 4 -> 5: what indexing a storyline snapshot needs, in a table of its own (see the
+    # SQLite store's step 9 -> 10); snapshots saved before get their row on first restore
     """
-    ALTER TABLE cluster_state ADD COLUMN centroid bytea, ADD COLUMN span_first double
-        precision, ADD COLUMN span_last double precision, ADD COLUMN names text,
-        ADD COLUMN drops text, ADD COLUMN compact_noop boolean, ADD COLUMN state_bytes
-        integer;
+    CREATE TABLE cluster_index (
+        model text NOT NULL,
+        id text NOT NULL,
+        last_time double precision NOT NULL,
+        centroid bytea NOT NULL,
+        span_first double precision NOT NULL,
+        span_last double precision NOT NULL,
+        names text NOT NULL,
+        drops text NOT NULL,
+        compact_noop boolean NOT NULL,
+        PRIMARY KEY (model, id)
+    );
+    CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
     """,
 )
 """Schema steps; ``{ts_functions}`` in a step is replaced by ``ts_functions(...)`` for
