@@ -10,7 +10,6 @@ import random
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -264,30 +263,50 @@ def _dump(store: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
 @pytest.mark.slow
 def test_follow_up_run_is_identical_with_lazy_and_eager_restore(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same follow-up on copies of one store: storylines deferred (from the index
+    columns) and events past the window replayed without their lexical vectors (the
+    service's default), storylines built up front, and every event replayed in full —
+    the same assignments, scores and snapshots."""
     start = datetime(2024, 1, 1, tzinfo=UTC)
     base = tmp_path / "base.db"
     with open_store(base) as store:
         ingest_raw(_corpus(260, 40, 1, start, "g"), store)
         service.cluster_store(store, batch_size=64)
-    follow = _corpus(40, 3, 2, start + timedelta(days=40), "f")
+    # a day and a half after the base run's last articles: some of its events are past
+    # the window (light), some still candidates
+    follow = _corpus(40, 3, 2, start + timedelta(days=41.5), "f")
     built: list[str] = []
     real = lazy.from_snapshot
     monkeypatch.setattr(lazy, "from_snapshot", lambda cid, b: built.append(cid) or real(cid, b))
     out = {}
     restore = service.restore_window
-    for name, is_lazy in (("lazy", True), ("eager", False)):
+    light: dict[str, int] = {}
+    for name, kw in (("lazy", {}), ("eager", {"lazy": False}),
+                     ("full events", {"earliest": None})):
         db = tmp_path / f"{name}.db"
         shutil.copy(base, db)
-        monkeypatch.setattr(service, "restore_window", partial(restore, lazy=is_lazy))
+        monkeypatch.setattr(service, "restore_window",
+                            lambda *a, kw=kw, **k: restore(*a, **{**k, **kw}))
         with open_store(db) as store:
             n_states = store._db.execute("SELECT count(*) FROM cluster_state").fetchone()[0]
             ingest_raw(follow, store)
+            reprs = store.get_reprs
+
+            def spy(ids: Any, model: str, *, lexical: bool = True, name: str = name,
+                    reprs: Any = reprs) -> Any:
+                if not lexical:
+                    light[name] = light.get(name, 0) + len(ids)
+                return reprs(ids, model, lexical=lexical)
+
+            monkeypatch.setattr(store, "get_reprs", spy)
             report = service.cluster_store(store, batch_size=16)
             assert report.clustered == 40
             out[name] = _dump(store)
-    assert out["lazy"] == out["eager"]
+    assert out["lazy"] == out["eager"] == out["full events"]
     assert n_states >= 10, "the base run leaves storylines to restore"
     assert 0 < len(set(built)) < n_states, "lazy restore builds only what it reads"
+    assert light.get("lazy", 0) > 0 and "full events" not in light, (
+        "events past the window were replayed light")
 
 
 def test_compacting_a_deferred_storyline_drops_the_names_a_built_one_drops() -> None:

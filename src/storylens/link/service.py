@@ -134,7 +134,8 @@ def _index_storylines(store: Store, model: str, since: float, dim: int, *, lazy:
 
 
 def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: float,
-                   cfg: ClusterConfig, *, lazy: bool = True) -> None:
+                   cfg: ClusterConfig, *, lazy: bool = True,
+                   earliest: float | None = None) -> None:
     """Rebuild the clusterer's live window as of ``start``: storylines from their stored
     snapshots and events by replaying their articles (a few days' worth), so a run's setup
     cost does not grow with the months a storyline stays live. With ``lazy`` a storyline
@@ -142,7 +143,14 @@ def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: 
     first reads it — the same state, so the same decisions, for a fraction of the cost of
     building the window's tens of thousands. A store without snapshots (made before they
     existed, or for another embedder) replays the whole storyline window once; the
-    snapshots are saved with the run's first batch."""
+    snapshots are saved with the run's first batch.
+
+    ``earliest``: no article of the run will be placed before this time (its first
+    article is dated, and the rest come in time order). An event whose last article was
+    placed more than the event window before it can then never be a candidate again;
+    it is replayed from its articles' dense vectors, names and MinHash alone (what a
+    copy joining it, the name index and eviction read), not their lexical vectors,
+    which are most of the replay's cost."""
     day = 86400.0
     use_snapshots = store.has_cluster_states(model)
     rows: list[tuple[str, float, bytes | None, SnapshotIndex]] = []
@@ -169,7 +177,17 @@ def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: 
                                     "event" if use_snapshots else "storyline")
     if not prior:
         return
-    reps = store.get_reprs([p[0] for p in prior], model)
+    light: set[str] = set()
+    if use_snapshots and earliest is not None:
+        ev_last: dict[str, float] = {}
+        for _, ev_id, _, _, placed in prior:
+            ev_last[ev_id] = max(placed, ev_last.get(ev_id, placed))
+        cut = earliest - cfg.event_window_days * day
+        light = {p[0] for p in prior if ev_last[p[1]] < cut}
+    reps = store.get_reprs([p[0] for p in prior if p[0] not in light], model)
+    if light:
+        reps |= store.get_reprs([p[0] for p in prior if p[0] in light], model,
+                                lexical=False)
     for aid, ev_id, sl_id, dup, placed in prior:
         if aid in reps:
             rep = reps[aid][1]
@@ -223,7 +241,8 @@ def _cluster_locked(
     else:
         start = (first.ingested_at or datetime.now(UTC)).timestamp()
     t_restore = time.perf_counter()
-    restore_window(store, clusterer, name, start, cfg)
+    dated = first.published is not None and not _future(first)
+    restore_window(store, clusterer, name, start, cfg, earliest=start if dated else None)
     t_restore = time.perf_counter() - t_restore
 
     done = 0

@@ -95,8 +95,11 @@ class ArticleStore(Protocol):
 class ReprStore(Protocol):
     """What linking computes once per article, and the running document frequencies."""
 
-    def get_reprs(self, ids: Sequence[str], model: str) -> dict[str, tuple[str, ArticleRep]]:
-        """Stored representations by article id: ``(text_hash, rep)`` for ``model``."""
+    def get_reprs(self, ids: Sequence[str], model: str, *, lexical: bool = True
+                  ) -> dict[str, tuple[str, ArticleRep]]:
+        """Stored representations by article id: ``(text_hash, rep)`` for ``model``;
+        with ``lexical=False`` without their title and body vectors and numbers (empty),
+        which are most of what parsing one costs."""
         ...
 
     def put_reprs(self, items: Sequence[tuple[str, str, ArticleRep]]) -> None:

@@ -43,22 +43,28 @@ class ClusterTablesMixin(SqlSeam):
     """Methods over the link tables."""
 
     # -- representations ------------------------------------------------------------------
-    def get_reprs(self, ids: Sequence[str], model: str) -> dict[str, tuple[str, ArticleRep]]:
-        """Stored representations by article id: ``(text_hash, rep)`` for ``model``."""
+    def get_reprs(self, ids: Sequence[str], model: str, *, lexical: bool = True
+                  ) -> dict[str, tuple[str, ArticleRep]]:
+        """Stored representations by article id: ``(text_hash, rep)`` for ``model``
+        (``lexical=False``: title/body vectors and numbers left empty, not parsed)."""
         out: dict[str, tuple[str, ArticleRep]] = {}
+        lex = "r.title_vec, r.body_vec, r.numbers" if lexical else "'', '', ''"
         for cond, params in self._dialect.in_list("r.article_id", ids):
             for r in self._rows(
-                    "SELECT r.article_id, r.text_hash, r.dense, r.title_vec, r.body_vec, "
-                    "r.names, r.numbers, r.minhash, a.published, a.lang, a.outlet, a.title "
+                    f"SELECT r.article_id, r.text_hash, r.dense, {lex}, "
+                    "r.names, r.minhash, a.published, a.lang, a.outlet, a.title "
                     "FROM article_repr r JOIN articles a ON a.id = r.article_id "
                     f"WHERE r.model = ? AND {cond}", [model, *params]):
                 published = self._dialect.time_out(r[8])
                 out[r[0]] = (r[1], ArticleRep(
                     id=r[0], time=published.timestamp() if published else None, lang=r[9],
                     outlet=r[10], dense=np.frombuffer(bytes(r[2]), dtype=np.float32),
-                    title_vec={int(k): v for k, v in json.loads(r[3]).items()},
-                    body_vec={int(k): v for k, v in json.loads(r[4]).items()},
-                    names=frozenset(json.loads(r[5])), numbers=frozenset(json.loads(r[6])),
+                    title_vec={int(k): v for k, v in json.loads(r[3]).items()}
+                    if lexical else {},
+                    body_vec={int(k): v for k, v in json.loads(r[4]).items()}
+                    if lexical else {},
+                    names=frozenset(json.loads(r[6])),
+                    numbers=frozenset(json.loads(r[5])) if lexical else frozenset(),
                     minhash=np.frombuffer(bytes(r[7]), dtype=np.uint32), title=r[11]))
         return out
 
