@@ -481,26 +481,27 @@ class StoreContract:
     def test_cluster_index_beside_snapshots(self, store: Store) -> None:
         store.add_articles([article(1)])
         cent = np.arange(4, dtype=np.float32).tobytes()
-        cols = (cent, 1.0, 10.0, "Zürich\x1fBasel", "", True)
+        keys = np.array([7, -3], dtype="<i8").tobytes()
+        cols = (cent, 1.0, 10.0, "Zürich\x1fBasel", keys, b"", True)
         store.save_assignments([assignment(article(1), "ev", "sl", 10.0)],
                                [("m", "sl", 10.0, b"blob-1", cols), ("m", "old", 2.0, b"x"),
                                 ("other", "sl", 50.0, b"o", cols)])
         got = store.cluster_index_since("m", 0.0)
         assert [(c, t, b) for c, t, _, b in got] == [("old", 2.0, b"x"), ("sl", 10.0, None)]
         assert got[0][2] is None, "saved without an index: the snapshot to index it from"
-        centroid, first, last, names, drops, noop = got[1][2] or ((),) * 6
-        assert (bytes(centroid), first, last, names, drops, bool(noop)) == (
-            cent, 1.0, 10.0, "Zürich\x1fBasel", "", True)
+        centroid, first, last, names, name_keys, drop_keys, noop = got[1][2] or ((),) * 7
+        assert (bytes(centroid), first, last, names, bytes(name_keys), bytes(drop_keys),
+                bool(noop)) == (cent, 1.0, 10.0, "Zürich\x1fBasel", keys, b"", True)
         assert store.cluster_states("m", ["sl", "old", "nope"]) == {"sl": b"blob-1",
                                                                    "old": b"x"}
         assert store.cluster_states("m", []) == {}
-        fill = (cent, 0.5, 2.0, "", "", False)
+        fill = (cent, 0.5, 2.0, "", b"", b"", False)
         store.put_cluster_index("m", [("old", 2.0, fill), ("sl", 10.0, fill)])
         got = store.cluster_index_since("m", 0.0)
         assert [b for _, _, _, b in got] == [None, None], "both indexed now"
         old_cols, sl_cols = got[0][2] or (), got[1][2] or ()
-        assert tuple(old_cols[1:5]) == (0.5, 2.0, "", "") and not old_cols[5]
-        assert sl_cols[1] == 1.0 and sl_cols[5], "an index saved with its snapshot is kept"
+        assert tuple(old_cols[1:4]) == (0.5, 2.0, "") and not old_cols[6]
+        assert sl_cols[1] == 1.0 and sl_cols[6], "an index saved with its snapshot is kept"
         store.save_assignments([], [("m", "sl", 20.0, b"blob-2")])
         got = store.cluster_index_since("m", 15.0)
         assert got == [("sl", 20.0, None, b"blob-2")], (

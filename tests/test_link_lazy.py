@@ -22,6 +22,7 @@ from storylens.api import ingest_raw
 from storylens.errors import StoreError
 from storylens.link import lazy, service
 from storylens.link.lazy import Deferred, StateTable
+from storylens.link.name_keys import name_key
 from storylens.link.online import ClusterConfig, OnlineClusterer
 from storylens.link.snapshot import from_snapshot, peek, to_snapshot
 from storylens.link.snapshot_index import SnapshotIndex, from_columns, from_peek
@@ -134,7 +135,7 @@ DIM = 16
 def _fields(idx: SnapshotIndex) -> tuple[Any, ...]:
     """Every field of an index entry, the centroid as its exact bytes."""
     return (idx.centroid.dtype, idx.centroid.tobytes(), idx.first, idx.last, idx.names,
-            idx.drops, idx.compact_noop)
+            idx.keys.tobytes(), idx.drop_keys.tobytes(), idx.compact_noop)
 
 
 def test_deferred_storylines_decide_like_built_ones() -> None:
@@ -198,8 +199,8 @@ def test_deferred_storylines_decide_like_built_ones() -> None:
         "only the storylines read are fetched, several per query")
     for c in (deferred, eager, columns):
         c.evict()
-    assert deferred.storylines.names._post == eager.storylines.names._post
-    assert columns.storylines.names._post == eager.storylines.names._post
+    assert deferred.storylines.names.postings() == eager.storylines.names.postings()
+    assert columns.storylines.names.postings() == eager.storylines.names.postings()
     assert sorted(deferred.storylines.states) == sorted(eager.storylines.states)
     assert sorted(columns.storylines.states) == sorted(eager.storylines.states)
     for cid in eager.storylines.states:
@@ -324,12 +325,13 @@ def test_compacting_a_deferred_storyline_drops_the_names_a_built_one_drops() -> 
     eager, deferred = (OnlineClusterer(EVENT, STORY, 3, cfg) for _ in range(2))
     eager.restore_storyline(from_snapshot("sl-big", blob), 11 * H)
     deferred.defer_storyline("sl-big", blob, seen, 11 * H)
-    assert deferred.storylines.names._post == eager.storylines.names._post
+    assert deferred.storylines.names.postings() == eager.storylines.names.postings()
     for c in (eager, deferred):
         c.storylines.compact_idle(5 * 86400.0)
     assert deferred.storylines.states.n_deferred == 1, "compacted without being built"
-    assert deferred.storylines.names._post == eager.storylines.names._post
-    assert not any("sl-big" in deferred.storylines.names._post.get(n, ()) for n in
-                   seen.compact_drops)
+    assert deferred.storylines.names.postings() == eager.storylines.names.postings()
+    left = deferred.storylines.names.postings()
+    assert not any("sl-big" in left.get(name_key(n), ()) for n in seen.compact_drops)
+    assert sum("sl-big" in post for post in left.values()) == 64, "a compact one's names"
     built, kept = deferred.storylines.states["sl-big"], eager.storylines.states["sl-big"]
     assert built.compacted and to_snapshot(built) == to_snapshot(kept)

@@ -18,6 +18,7 @@ from storylens.api import ingest_raw
 from storylens.errors import StoreError
 from storylens.link import lazy, service
 from storylens.link.lazy import Deferred, StateTable
+from storylens.link.name_keys import name_key, name_keys
 from storylens.link.snapshot import peek, to_snapshot
 from storylens.link.snapshot_index import (
     SEP,
@@ -67,9 +68,11 @@ def test_index_saved_beside_a_snapshot_is_what_its_snapshot_gives(
 
 def test_index_records_what_compacting_would_drop() -> None:
     big = index_of(_many_names(90), None, 0.0)
-    assert not big.compact_noop and big.drops and big.drops < set(big.names)
+    assert not big.compact_noop and big.drop_keys.size and set(big.drop_keys) < set(big.keys)
+    assert list(big.keys) == [name_key(n) for n in big.name_list()]
     st = _many_names(90)
-    assert st.compact() == big.drops, "the names compact() drops"
+    assert sorted(name_key(n) for n in st.compact()) == list(big.drop_keys), (
+        "the names compact() drops")
     assert index_of(st, None, 0.0).compact_noop
 
 
@@ -87,9 +90,10 @@ def test_undated_state_is_placed_at_its_last_time() -> None:
 
 
 @pytest.mark.parametrize("cols, why", [
-    ((b"\0" * 8, 0.0, 1.0, "", "", True), "centroid of 8 bytes, expected 12"),
-    ((b"\0" * 12, "soon", 1.0, "", "", True), "could not convert"),
-    ((b"\0" * 12, 0.0, 1.0, None, "", True), "names are not text"),
+    ((b"\0" * 8, 0.0, 1.0, "", b"", b"", True), "centroid of 8 bytes, expected 12"),
+    ((b"\0" * 12, "soon", 1.0, "", b"", b"", True), "could not convert"),
+    ((b"\0" * 12, 0.0, 1.0, None, b"", b"", True), "names are not text"),
+    ((b"\0" * 12, 0.0, 1.0, "", b"\0" * 5, b"", True), "multiple of element size"),
     ((b"\0" * 12, 0.0, 1.0, ""), "not enough values"),
 ])
 def test_damaged_index_columns_are_a_store_error_naming_the_storyline(
@@ -126,8 +130,8 @@ def test_a_state_deferred_without_its_snapshot_is_fetched_with_others_in_one_cal
 
 
 def test_stand_in_is_placed_at_the_indexed_span() -> None:
-    idx = SnapshotIndex(np.ones(3, dtype=np.float32) / np.sqrt(3), 1.0, 9.0, ("A", "B"),
-                        frozenset(), True)
+    idx = SnapshotIndex(np.ones(3, dtype=np.float32) / np.sqrt(3), 1.0, 9.0, f"A{SEP}B",
+                        name_keys(["A", "B"]), name_keys([]), True)
     st = lazy.stand_in("sl-s", idx)
     assert (st.span, st.first_time, st.last_time) == ((1.0, 9.0), 1.0, 9.0)
     assert st.names == {"A": 1, "B": 1} and st.n_content == 1
@@ -136,7 +140,8 @@ def test_stand_in_is_placed_at_the_indexed_span() -> None:
 def test_restore_reads_the_index_by_index_not_by_scanning(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.db") as store:
         store.add_articles([article(i) for i in range(1, 30)])
-        cols = (np.zeros(3, dtype=np.float32).tobytes(), 0.0, 1.0, "A", "", True)
+        cols = (np.zeros(3, dtype=np.float32).tobytes(), 0.0, 1.0, "A",
+                name_keys(["A"]).tobytes(), b"", True)
         store.save_assignments(
             [assignment(article(i), f"ev-{i}", f"sl-{i}", float(i)) for i in range(1, 20)],
             [("m", f"sl-{i}", float(i), b"blob", cols if i % 2 else None)
@@ -187,8 +192,9 @@ def test_a_schema_9_store_is_indexed_by_its_first_restore_and_decides_the_same(
             ingest_raw(follow, store)
             assert service.cluster_store(store, batch_size=16).clustered == 30
             out[name] = (_dump(store), store._db.execute(
-                "SELECT model, id, last_time, centroid, span_first, span_last, names, drops, "
-                "compact_noop FROM cluster_index ORDER BY id").fetchall())
+                "SELECT model, id, last_time, centroid, span_first, span_last, names, "
+                "name_keys, drop_keys, compact_noop FROM cluster_index ORDER BY id"
+            ).fetchall())
     assert n_states >= 10
     assert out["v9"][0] == out["kept"][0], "same assignments, same snapshots"
     assert out["v9"][1] == out["kept"][1], "the same index, filled on the fly or saved"

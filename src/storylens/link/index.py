@@ -13,6 +13,7 @@ from collections.abc import Callable, Container, Iterable
 import numpy as np
 import numpy.typing as npt
 
+from storylens.link.name_keys import FrozenPostings, Keys, name_key, name_keys
 from storylens.represent.article import FloatVec
 
 
@@ -129,6 +130,9 @@ class NameIndex:
     def __init__(self, max_postings: int = 50) -> None:
         self.max_postings = max_postings
         self._post: dict[str, set[str]] = {}
+        self._frozen: FrozenPostings | None = None
+        """Postings of restored clusters added by key (``add_keys``); a cluster's
+        postings are the union of both."""
 
     def __len__(self) -> int:
         return len(self._post)
@@ -137,21 +141,56 @@ class NameIndex:
         for n in names:
             self._post.setdefault(n, set()).add(cid)
 
+    def add_keys(self, cid: str, keys: Keys) -> None:
+        """Post restored cluster ``cid`` under its names' keys (``name_keys``), in bulk
+        with the others restored: what ``add`` of its names gives, for a fraction of the
+        cost."""
+        if self._frozen is None:
+            self._frozen = FrozenPostings()
+        self._frozen.add(cid, keys)
+
     def remove(self, cid: str, names: Iterable[str]) -> None:
+        names = list(names) if self._frozen is not None else names
         for n in names:
             post = self._post.get(n)
             if post is not None:
                 post.discard(cid)
                 if not post:
                     del self._post[n]
+        if self._frozen is not None and cid in self._frozen:
+            self._frozen.remove(cid, name_keys(names))
+
+    def freeze(self) -> None:
+        """Build the postings ``add_keys`` added (else built on first use)."""
+        if self._frozen is not None:
+            self._frozen.build()
+
+    def remove_keys(self, cid: str, keys: Keys) -> None:
+        """``remove`` by name keys, for a cluster posted by ``add_keys`` alone."""
+        if self._frozen is not None:
+            self._frozen.remove(cid, keys)
+
+    def postings(self) -> dict[int, set[str]]:
+        """Every posting, by name key, from both parts (for tests and checks)."""
+        out = self._frozen.postings() if self._frozen is not None else {}
+        for n, post in self._post.items():
+            out.setdefault(name_key(n), set()).update(post)
+        return out
 
     def search(self, names: Iterable[str], k: int, keep: Callable[[str], bool]
                ) -> list[str]:
         """Up to ``k`` clusters sharing the most specific names, best first; ``keep``
         filters them (live, in the time window, not already a candidate)."""
         scores: dict[str, float] = {}
+        frozen = self._frozen
         for n in names:
             post = self._post.get(n)
+            if frozen is not None:
+                more = frozen.holders(name_key(n), self.max_postings)
+                if more is None:  # over the limit on its own
+                    continue
+                if more:
+                    post = post | set(more) if post else set(more)
             if not post or len(post) > self.max_postings:
                 continue
             w = 1.0 / len(post)

@@ -21,16 +21,19 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from storylens.errors import StoreError
+from storylens.link.name_keys import Keys
 from storylens.link.snapshot import from_snapshot
 from storylens.link.snapshot_index import SnapshotIndex
 from storylens.link.state import EventState
 
 log = logging.getLogger(__name__)
+
+_NO_KEYS: Keys = np.empty(0, dtype=np.int64)
 
 Fetch = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Snapshots by cluster id (those the store has)."""
@@ -51,7 +54,8 @@ class Deferred:
     compact_noop: bool
     """Compacting the built state would change nothing (it is as small as a compact
     one)."""
-    compact_drops: frozenset[str] = frozenset()
+    compact_drops: Keys = field(default_factory=lambda: _NO_KEYS)
+    """Keys of the names compacting drops (``name_keys``)."""
     compact_on_build: bool = False
     index: SnapshotIndex | None = None
     """The index entry a snapshot not fetched yet was restored from (for a stand-in if
@@ -122,12 +126,12 @@ class StateTable(MutableMapping[str, EventState]):
         """``cid``'s snapshot if it is not built yet."""
         return self._deferred.get(cid)
 
-    def compact_deferred(self, cid: str) -> frozenset[str]:
+    def compact_deferred(self, cid: str) -> Keys:
         """Compact deferred state ``cid`` without building it (see ``Deferred``); returns
-        the names compacting drops."""
+        the keys of the names compacting drops."""
         d = self._deferred[cid]
         if d.compact_noop or d.compact_on_build:
-            return frozenset()
+            return _NO_KEYS
         self._deferred[cid] = replace(d, compact_on_build=True)
         return d.compact_drops
 
@@ -154,6 +158,6 @@ def stand_in(cid: str, idx: SnapshotIndex) -> EventState:
     """A storyline known only by its index entry: one member's worth of its centroid and
     names, at its span, no terms."""
     return EventState(id=cid, dense_sum=np.array(idx.centroid, dtype=np.float32),
-                      names=Counter(dict.fromkeys(idx.names, 1)), first_time=idx.first,
+                      names=Counter(dict.fromkeys(idx.name_list(), 1)), first_time=idx.first,
                       last_time=idx.last, times=[idx.last], span=(idx.first, idx.last),
                       prior_members=1, n_content=1)

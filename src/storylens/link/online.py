@@ -208,9 +208,9 @@ class Level:
         """Index a cluster from its stored index entry without building it: the state is
         built from its snapshot (``blob``, else fetched through ``states.fetch``) when
         first read, and is then what ``put`` would have installed."""
-        self.states.defer(cid, Deferred(blob, idx.compact_noop, idx.drops,
+        self.states.defer(cid, Deferred(blob, idx.compact_noop, idx.drop_keys,
                                         index=idx if blob is None else None))
-        self.names.add(cid, idx.names)
+        self.names.add_keys(cid, idx.keys)
         self.index.upsert(cid, idx.centroid, idx.first, idx.last)
         if self.compact_after is not None:
             self._hot[cid] = idx.last
@@ -232,7 +232,7 @@ class Level:
         for cid in idle:
             del self._hot[cid]
             if self.states.deferred(cid) is not None:  # compacted when first read
-                self.names.remove(cid, self.states.compact_deferred(cid))
+                self.names.remove_keys(cid, self.states.compact_deferred(cid))
                 continue
             st = self.states.get(cid)
             if st is not None:

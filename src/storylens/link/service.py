@@ -170,6 +170,7 @@ def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: 
         clusterer.storylines.states.fetch = partial(store.cluster_states, model)
         for cid, placed, blob, idx in rows:
             clusterer.defer_storyline(cid, blob, idx, placed)
+        clusterer.storylines.names.freeze()
     for st, placed in states:
         clusterer.restore_storyline(st, placed)
     horizon = cfg.event_window_days if use_snapshots else cfg.storyline_window_days

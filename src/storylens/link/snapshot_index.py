@@ -5,9 +5,10 @@ A follow-up batch restores every storyline of the 540-day window to find its can
 among them, and reads a few hundred. Indexing one needs its unit centroid, its placement
 span (the index's time filter), its names (the name index) and what compacting it would
 do (``lazy.Deferred``); reading those from the snapshot's JSON header cost ~0.1 ms per
-storyline, ~6–8 CPU s at 10⁶ articles. Kept as columns (``cluster_state.centroid``,
-``span_first``, ``span_last``, ``names``, ``drops``, ``compact_noop``) they cost a row
-read; the snapshot itself is fetched when the storyline is first read.
+storyline, ~6–8 CPU s at 10⁶ articles. Kept as columns of ``cluster_index`` (centroid,
+span, names with their keys, ``name_keys.name_key``, for the name index, and the keys
+compacting drops) they cost a row read and no string work; the snapshot itself is
+fetched when the storyline is first read.
 
 ``index_of`` (from a live state, when it is saved) and ``from_peek`` (from its snapshot,
 for rows saved before the columns existed) give the same values, so either way the
@@ -24,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storylens.errors import StoreError
+from storylens.link.name_keys import Keys, name_keys
 from storylens.link.snapshot import Peek
 from storylens.link.state import (
     COMPACT_BODY_TERMS,
@@ -37,11 +39,12 @@ from storylens.link.state import (
 )
 
 SEP = "\x1f"
-"""Separates names in the ``names``/``drops`` columns (ASCII unit separator: no name
+"""Separates names in the ``names`` column (ASCII unit separator: no name
 extracted from text holds it; a state with one that does is stored without columns)."""
 
-IndexColumns = tuple[bytes, float, float, str, str, bool]
-"""(centroid float32 bytes, span first, span last, names, drops, compact_noop)."""
+IndexColumns = tuple[bytes, float, float, str, bytes, bytes, bool]
+"""(centroid float32 bytes, span first, span last, names, name keys int64 bytes, keys
+of the names compacting drops, compact_noop)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +56,18 @@ class SnapshotIndex:
     first: float
     last: float
     """Placement span in the centroid index."""
-    names: tuple[str, ...]
-    """Its names, in the state's counter order."""
-    drops: frozenset[str]
-    """The names compacting the built state would drop."""
+    names: str
+    """Its names, in the state's counter order, ``SEP``-joined (read for a stand-in
+    only: ``lazy.stand_in``)."""
+    keys: Keys
+    """Its names' keys (``name_keys``), in the same order: what the name index posts."""
+    drop_keys: Keys
+    """Keys of the names compacting the built state would drop, sorted."""
     compact_noop: bool
     """Compacting the built state would change nothing."""
+
+    def name_list(self) -> tuple[str, ...]:
+        return tuple(self.names.split(SEP)) if self.names else ()
 
 
 def _drops(names: Any) -> frozenset[str]:
@@ -80,7 +89,8 @@ def index_of(st: EventState, span: tuple[float, float] | None, placed: float
         last = st.last_time if st.last_time is not None else placed
     return SnapshotIndex(
         centroid=unit_centroid(np.asarray(st.dense_sum, dtype=np.float32)),
-        first=float(first), last=float(last), names=tuple(st.names), drops=_drops(st.names),
+        first=float(first), last=float(last), names=SEP.join(st.names),
+        keys=name_keys(st.names), drop_keys=np.sort(name_keys(_drops(st.names))),
         compact_noop=(tk.size <= COMPACT_TITLE_TERMS and bk.size <= COMPACT_BODY_TERMS
                       and len(st.names) <= COMPACT_NAMES
                       and len(st.numbers) <= COMPACT_NUMBERS
@@ -96,36 +106,35 @@ def from_peek(seen: Peek, placed: float) -> SnapshotIndex:
         last = seen.last if seen.last is not None else placed
     return SnapshotIndex(
         centroid=unit_centroid(seen.dense_sum.astype(np.float32)), first=float(first),
-        last=float(last), names=tuple(seen.names), drops=seen.compact_drops,
-        compact_noop=seen.compact_noop)
+        last=float(last), names=SEP.join(seen.names), keys=name_keys(seen.names),
+        drop_keys=np.sort(name_keys(seen.compact_drops)), compact_noop=seen.compact_noop)
 
 
 def to_columns(idx: SnapshotIndex) -> IndexColumns | None:
     """``idx`` as stored, or ``None`` when a name holds ``SEP`` (the row is then indexed
     from its snapshot, as before the columns existed)."""
-    if any(SEP in n for n in idx.names):
+    if len(idx.name_list()) != idx.keys.size:  # a name holds SEP
         return None
     return (np.asarray(idx.centroid, dtype=np.float32).tobytes(), idx.first, idx.last,
-            SEP.join(idx.names), SEP.join(sorted(idx.drops)), idx.compact_noop)
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(text.split(SEP)) if text else ()
+            idx.names, idx.keys.astype("<i8").tobytes(),
+            idx.drop_keys.astype("<i8").tobytes(), idx.compact_noop)
 
 
 def from_columns(cid: str, cols: Sequence[Any], dim: int) -> SnapshotIndex:
     """Read stored columns back; any damage (a centroid of the wrong length, a span that
-    is not two numbers, names that are not text) is a StoreError naming the cluster."""
+    is not two numbers, names that are not text, keys not whole int64s) is a StoreError
+    naming the cluster."""
     try:
-        centroid, first, last, names, drops, noop = cols
+        centroid, first, last, names, keys, drop_keys, noop = cols
         raw = bytes(centroid)
         if len(raw) != 4 * dim:
             raise ValueError(f"centroid of {len(raw)} bytes, expected {4 * dim}")
-        if not isinstance(names, str) or not isinstance(drops, str):
+        if not isinstance(names, str):
             raise ValueError("names are not text")
-        vec = np.frombuffer(raw, dtype=np.float32)
-        return SnapshotIndex(centroid=vec, first=float(first), last=float(last),
-                             names=_split(names), drops=frozenset(_split(drops)),
+        return SnapshotIndex(centroid=np.frombuffer(raw, dtype=np.float32),
+                             first=float(first), last=float(last), names=names,
+                             keys=np.frombuffer(bytes(keys), dtype="<i8"),
+                             drop_keys=np.frombuffer(bytes(drop_keys), dtype="<i8"),
                              compact_noop=bool(noop))
     except (ValueError, TypeError) as exc:
         raise StoreError(f"cluster state {cid!r}: unreadable index columns ({exc})") from exc

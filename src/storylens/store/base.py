@@ -24,8 +24,8 @@ from storylens.represent.article import ArticleRep
 
 StateRow = tuple[str, str, float, bytes] | tuple[str, str, float, bytes, "tuple[Any, ...] | None"]
 """A state to save: ``(model, cluster id, last time, snapshot)``, optionally followed by
-its index columns ``(centroid bytes, span first, span last, names, drops,
-compact_noop)`` (``link.snapshot_index.to_columns``)."""
+its index columns ``(centroid bytes, span first, span last, names, name keys, drop
+keys, compact_noop)`` (``link.snapshot_index.to_columns``)."""
 IndexedState = tuple[str, float, "tuple[Any, ...] | None", "bytes | None"]
 """A stored state as a restore reads it (``cluster_index_since``)."""
 

@@ -29,7 +29,7 @@ _REPR_COLS = ("article_id", "text_hash", "model", "dense", "title_vec", "body_ve
               "numbers", "minhash")
 _STATE_COLS = ("model", "id", "last_time", "state")
 _INDEX_COLS = ("model", "id", "last_time", "centroid", "span_first", "span_last", "names",
-               "drops", "compact_noop")
+               "name_keys", "drop_keys", "compact_noop")
 _ASSIGNMENT_COLS = ("article_id", "event_id", "storyline_id", "duplicate_of", "event_score",
                     "storyline_score", "undated", "seq", "placed_time")
 _CLUSTER_COLS = ("id", "level", "storyline_id", "title", "size", "n_copies", "n_events",
@@ -185,14 +185,15 @@ class ClusterTablesMixin(SqlSeam):
     def cluster_index_since(self, model: str, since: float) -> list[IndexedState]:
         """(cluster id, last placement time, index columns, snapshot) of the states last
         active at or after ``since``, as ``cluster_states_since`` orders them: the index
-        columns (centroid, span first, span last, names, drops, compact_noop) with no
+        columns (centroid, span first, span last, names, name keys, drop keys,
+        compact_noop) with no
         snapshot (``cluster_states`` fetches it), or, for a state saved without them
         (before schema 10 / 5), ``None`` and its snapshot."""
         indexed = self._rows(
-            "SELECT id, last_time, centroid, span_first, span_last, names, drops, "
-            "compact_noop FROM cluster_index WHERE model = ? AND last_time >= ?",
+            "SELECT id, last_time, centroid, span_first, span_last, names, name_keys, "
+            "drop_keys, compact_noop FROM cluster_index WHERE model = ? AND last_time >= ?",
             (model, since))
-        out: list[IndexedState] = [(str(r[0]), float(r[1]), tuple(r[2:8]), None)
+        out: list[IndexedState] = [(str(r[0]), float(r[1]), tuple(r[2:9]), None)
                                    for r in indexed]
         row = self._one("SELECT count(*) FROM cluster_state WHERE model = ? AND "
                         "last_time >= ?", (model, since))
@@ -296,8 +297,9 @@ class ClusterTablesMixin(SqlSeam):
 def _index_row(model: str, cid: str, last: float, cols: Sequence[Any], d: Dialect
                ) -> tuple[Any, ...]:
     """A ``cluster_index`` row from a state's index columns."""
-    centroid, first, span_last, names, drops, noop = cols
-    return (model, cid, last, centroid, first, span_last, names, drops, d.flag(bool(noop)))
+    centroid, first, span_last, names, keys, drop_keys, noop = cols
+    return (model, cid, last, centroid, first, span_last, names, keys, drop_keys,
+            d.flag(bool(noop)))
 
 
 def _story(r: Sequence[Any], d: Dialect) -> Story:

@@ -203,12 +203,13 @@ MIGRATIONS: tuple[str, ...] = (
         END;
     """,
     # 9 -> 10: beside each storyline snapshot, what indexing it needs (unit centroid,
-    # placement span, names, what compacting it would drop), in a narrow table of its own
-    # (columns added to cluster_state would sit after its snapshot blob, and reading them
-    # walks the blob's overflow pages; a rowid table, whose rows of ~1 KB fit a leaf page
-    # where a WITHOUT ROWID one spills them), so a restore reads these and fetches a
-    # snapshot only when the storyline is first read. Snapshots saved before have no row here: the
-    # first restore that reads them adds it (``put_cluster_index``).
+    # placement span, names and their 64-bit keys, the keys compacting would drop), in a
+    # narrow table of its own (columns added to cluster_state would sit after its
+    # snapshot blob, and reading them walks the blob's overflow pages; a rowid table,
+    # whose rows of ~1-2 KB fit a leaf page where a WITHOUT ROWID one spills them), so a
+    # restore reads these and fetches a snapshot only when the storyline is first read.
+    # Snapshots saved before have no row here: the first restore that reads them adds it
+    # (``put_cluster_index``).
     """
     CREATE TABLE cluster_index (
         model TEXT NOT NULL,
@@ -218,7 +219,8 @@ MIGRATIONS: tuple[str, ...] = (
         span_first REAL NOT NULL,
         span_last REAL NOT NULL,
         names TEXT NOT NULL,
-        drops TEXT NOT NULL,
+        name_keys BLOB NOT NULL,
+        drop_keys BLOB NOT NULL,
         compact_noop INTEGER NOT NULL,
         UNIQUE (model, id)
     );

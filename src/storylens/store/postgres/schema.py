@@ -224,7 +224,8 @@ MIGRATIONS: tuple[str, ...] = (
         span_first double precision NOT NULL,
         span_last double precision NOT NULL,
         names text NOT NULL,
-        drops text NOT NULL,
+        name_keys bytea NOT NULL,
+        drop_keys bytea NOT NULL,
         compact_noop boolean NOT NULL,
         PRIMARY KEY (model, id)
     );
