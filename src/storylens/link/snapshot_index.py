@@ -81,7 +81,7 @@ def index_of(st: EventState, span: tuple[float, float] | None, placed: float
              ) -> SnapshotIndex:
     """The index entry of live state ``st`` saved with placement ``span`` and last time
     ``placed``: what ``from_peek`` reads back from its snapshot."""
-    (tk, _), (bk, _) = st.packed_lexical()
+    n_title, n_body = st.lexical_sizes()
     if span is not None:
         first, last = span
     else:
@@ -91,7 +91,7 @@ def index_of(st: EventState, span: tuple[float, float] | None, placed: float
         centroid=unit_centroid(np.asarray(st.dense_sum, dtype=np.float32)),
         first=float(first), last=float(last), names=SEP.join(st.names),
         keys=name_keys(st.names), drop_keys=np.sort(name_keys(_drops(st.names))),
-        compact_noop=(tk.size <= COMPACT_TITLE_TERMS and bk.size <= COMPACT_BODY_TERMS
+        compact_noop=(n_title <= COMPACT_TITLE_TERMS and n_body <= COMPACT_BODY_TERMS
                       and len(st.names) <= COMPACT_NAMES
                       and len(st.numbers) <= COMPACT_NUMBERS
                       and len(st.times) <= COMPACT_TIMES))

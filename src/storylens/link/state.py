@@ -166,6 +166,12 @@ class EventState:
         return (_pack(self.title_acc, len(self.title_acc)),
                 _pack(self.body_acc, len(self.body_acc)))
 
+    def lexical_sizes(self) -> tuple[int, int]:
+        """How many (title, body) terms ``packed_lexical`` holds, without packing."""
+        if self._packed is not None:
+            return int(self._packed[0][0].size), int(self._packed[1][0].size)
+        return len(self.title_acc), len(self.body_acc)
+
     def set_packed(self, title: tuple[IntVec, F32Vec], body: tuple[IntVec, F32Vec]) -> None:
         """Install compact accumulators (a state restored from a snapshot), key-sorted
         as ``_pack`` makes them."""
