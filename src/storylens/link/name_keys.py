@@ -90,7 +90,7 @@ class FrozenPostings:
         n_slots = len(self._ids)
         self._start = np.searchsorted(owner, np.arange(n_slots), "left")
         self._end = np.searchsorted(owner, np.arange(n_slots), "right")
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # a posting is a set: ties in any order
         self._keys, self._owner = keys[order], owner[order]
         self._alive = np.ones(keys.size, dtype=bool)
         self._inv = np.empty(keys.size, dtype=np.int64)
