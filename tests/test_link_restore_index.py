@@ -160,6 +160,9 @@ def test_restore_reads_the_index_by_index_not_by_scanning(tmp_path: Path) -> Non
         assert [(r[0], r[2] is None, r[3]) for r in rows] == [
             (f"sl-{i}", i % 2 == 0, b"blob" if i % 2 == 0 else None) for i in range(10, 20)]
         assert got["blobs"] == {"sl-3": b"blob", "sl-4": b"blob"}
+        fold = store._db.execute("EXPLAIN QUERY PLAN DELETE FROM cluster_index WHERE id = ?",
+                                 ("sl-3",)).fetchall()
+        assert "ix_cluster_index_id" in str(fold), "a fold finds the row by index"
 
 
 @pytest.mark.slow

@@ -225,6 +225,7 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (model, id)
     );
     CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
+    CREATE INDEX ix_cluster_index_id ON cluster_index(id);
     """,
 )
 

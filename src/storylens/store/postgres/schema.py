@@ -230,6 +230,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (model, id)
     );
     CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
+    CREATE INDEX ix_cluster_index_id ON cluster_index(id);
     """,
 )
 """Schema steps; ``{ts_functions}`` in a step is replaced by ``ts_functions(...)`` for
