@@ -138,12 +138,15 @@ def test_the_store_keeps_robots_txt_for_the_next_fetcher(server: LocalServer,
 
     server.routes["/robots.txt"] = (200, TEXT, V2)
     clock.advance(hours=5)  # 25 h after it was fetched
-    with open_store(store_path) as store, fetcher(clock, store) as f:
+    waits.clear()
+    with open_store(store_path) as store, fetcher(clock, store, waits) as f:
         with pytest.raises(FetchError, match=r"disallowed by the site's robots\.txt"):
             get(f, server, "/news/budget.html")
         assert get(f, server, "/private/secret.html")
+        assert get(f, server, "/private/secret.html")
         assert store.get_robots(site) == RobotsEntry(site, "rules", clock.at, V2.decode())
     assert server.hits("/robots.txt") == 2
+    assert waits == [], "the new robots.txt has no Crawl-delay"
 
 
 def test_no_robots_txt_is_remembered_a_day_too(server: LocalServer, store_path: Path) -> None:

@@ -201,9 +201,9 @@ class Fetcher:
         rules = self._robots.get(site)
         if rules is None:
             rules = self._robots.put(self._load_robots(site, deadline))
-        delay = rules.crawl_delay()
-        if delay is not None:
-            self._host_delay[urlsplit(site).netloc] = min(delay, self.limits.max_crawl_delay)
+        delay = rules.crawl_delay()  # (a changed robots.txt may have dropped it)
+        self._host_delay[urlsplit(site).netloc] = min(delay or 0.0,
+                                                      self.limits.max_crawl_delay)
         return rules
 
     def _load_robots(self, site: str, deadline: float) -> RobotsEntry:
