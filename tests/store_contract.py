@@ -235,7 +235,7 @@ class StoreContract:
         store.put_robots(RobotsEntry(other, "none", T0))
         assert store.get_robots(site) == rules
         paris = timezone(timedelta(hours=2))
-        down = RobotsEntry(site, "unavailable", datetime(2022, 1, 1, 14, tzinfo=paris),
+        down = RobotsEntry(site, "unreachable", datetime(2022, 1, 1, 14, tzinfo=paris),
                            "robots.txt answered HTTP 503")
         store.put_robots(down)  # replaces the site's entry
         got = store.get_robots(site)

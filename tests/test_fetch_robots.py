@@ -2,7 +2,7 @@
 and in the store, against a real server on 127.0.0.1 and a real SQLite store: a new
 Fetcher on the same store (what the next ``watch --once`` from cron is) does not ask
 for robots.txt again within a day, does after it and then honours the changed rules;
-an unavailable robots.txt keeps the site off limits for minutes, not a day, without
+an unreachable robots.txt keeps the site off limits for minutes, not a day, without
 being asked again for every page meanwhile. The wall clock is injected."""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_an_entry_is_fresh_for_its_ttl_and_an_unavailable_one_for_the_retry() ->
     assert not rules.fresh(T0 + ttl, ttl, retry)
     assert not rules.fresh(T0 - timedelta(seconds=1), ttl, retry), \
         "fetched 'in the future' (the clock set back): stale, not good for longer"
-    down = RobotsEntry("https://x.org", "unavailable", T0, "robots.txt answered HTTP 503")
+    down = RobotsEntry("https://x.org", "unreachable", T0, "robots.txt answered HTTP 503")
     assert down.fresh(T0 + timedelta(minutes=14), ttl, retry)
     assert not down.fresh(T0 + timedelta(minutes=15), ttl, retry)
     assert (ROBOTS_TTL, ROBOTS_RETRY) == (86_400.0, 900.0)
@@ -200,7 +200,7 @@ def test_an_unreachable_site_is_left_alone_for_the_retry_delay(store_path: Path)
         with pytest.raises(FetchError, match=r"robots\.txt unreachable"):
             f.get(url)
         entry = store.get_robots(site)
-        assert entry is not None and (entry.verdict, entry.fetched_at) == ("unavailable", T0)
+        assert entry is not None and (entry.verdict, entry.fetched_at) == ("unreachable", T0)
         clock.advance(minutes=11)
         with pytest.raises(FetchError, match=r"robots\.txt unreachable"):
             f.get(url)
@@ -227,3 +227,21 @@ def test_a_nul_in_robots_txt_and_robots_not_respected(server: LocalServer,
             assert get(f, server, "/private/secret.html")
         assert store.get_robots(origin(server.url("/"))) is None
     assert server.hits("/robots.txt") == 1
+
+
+def test_a_redirected_robots_txt_is_followed_and_a_loop_means_no_rules(
+        server: LocalServer, store_path: Path) -> None:
+    server.routes["/robots.txt"] = (301, {"Location": "/moved/robots.txt"}, b"")
+    server.routes["/moved/robots.txt"] = (302, {"Location": "/robots-now.txt"}, b"")
+    server.routes["/robots-now.txt"] = (200, TEXT, V1)
+    clock = Clock()
+    with open_store(store_path) as store, fetcher(clock, store) as f:
+        with pytest.raises(FetchError, match=r"disallowed by the site's robots\.txt"):
+            get(f, server, "/private/secret.html")
+        entry = store.get_robots(origin(server.url("/")))
+        assert entry is not None and entry.verdict == "rules" and entry.body == V1.decode()
+    server.routes["/robots.txt"] = (302, {"Location": "/robots.txt"}, b"")
+    clock.advance(days=2)
+    with fetcher(clock) as f:  # more than 5 redirects: as if absent (RFC 9309 §2.3.1.2)
+        assert get(f, server, "/private/secret.html")
+    assert server.hits("/robots.txt") == 1 + 6

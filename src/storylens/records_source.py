@@ -99,8 +99,8 @@ class FetchFailure:
                             transient)
 
 
-RobotsVerdict = Literal["rules", "none", "unavailable"]
-ROBOTS_VERDICTS: tuple[RobotsVerdict, ...] = ("rules", "none", "unavailable")
+RobotsVerdict = Literal["rules", "none", "unreachable"]
+ROBOTS_VERDICTS: tuple[RobotsVerdict, ...] = ("rules", "none", "unreachable")
 
 
 @dataclass(slots=True, frozen=True)
@@ -108,7 +108,7 @@ class RobotsEntry:
     """What a site's robots.txt said when it was last asked, as the store keeps it so
     the next process (a ``watch --once`` from cron) need not ask again before it
     expires: ``"rules"`` (``body`` is the robots.txt text), ``"none"`` (no robots.txt:
-    a 4xx, or a redirect; everything allowed) or ``"unavailable"`` (5xx, 429 or no
+    a 4xx, or over 5 redirects; everything allowed) or ``"unreachable"`` (5xx, 429 or no
     answer; ``body`` says why; the whole site is off limits until it is asked again,
     soon)."""
 
@@ -121,10 +121,10 @@ class RobotsEntry:
     @property
     def lasting(self) -> bool:
         """Whether the answer is kept the whole expiry (a day), not retried soon."""
-        return self.verdict != "unavailable"
+        return self.verdict != "unreachable"
 
     def fresh(self, now: datetime, ttl: timedelta, retry: timedelta) -> bool:
         """Whether it may still be used at ``now``: for ``ttl`` after it was fetched
-        (``retry`` for an unavailable one). A fetch time in the future (the clock set
+        (``retry`` for an unreachable one). A fetch time in the future (the clock set
         back) does not make it good for longer: it is stale."""
         return self.fetched_at <= now < self.fetched_at + (ttl if self.lasting else retry)

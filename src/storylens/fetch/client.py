@@ -2,7 +2,7 @@
 
 Every request: http/https only; the address checked on connection (``safety``);
 robots.txt honoured (fetched once per site and cached for a day, in a store when given
-one so the next process need not ask again; an unavailable robots.txt means "do not
+one so the next process need not ask again; an unreachable robots.txt means "do not
 crawl", as RFC 9309 says, retried after 15 minutes: ``robots``); one request at a time
 per host with a delay (raised to the site's Crawl-delay, capped); a User-Agent naming storylens;
 conditional GET (``If-None-Match``/``If-Modified-Since``, 304 reported as not
@@ -115,7 +115,7 @@ class Fetcher:
     """Sequential, polite HTTP client. Use as a context manager (closes connections).
 
     ``sleep`` and ``clock`` are injectable so tests check the waits asked for, not time.
-    robots.txt answers are used for ``robots_ttl`` seconds (an unavailable one keeps
+    robots.txt answers are used for ``robots_ttl`` seconds (an unreachable one keeps
     its site off limits for ``robots_retry``), judged by the wall clock ``now``
     (injectable too); with ``robots_store`` (the store) they outlive the process.
     """
@@ -166,7 +166,7 @@ class Fetcher:
             if rules and refusal:
                 where = "" if current == start else f" (redirected to {current})"
                 raise FetchError(start, f"{refusal}{where}; not fetched",
-                                 transient=rules.unavailable)
+                                 transient=rules.unreachable)
             headers = {}
             if etag and current == start:
                 headers["If-None-Match"] = etag
@@ -207,24 +207,31 @@ class Fetcher:
         return rules
 
     def _load_robots(self, site: str, deadline: float) -> RobotsEntry:
-        """Fetch ``site``'s robots.txt: its rules, "none" (a 4xx: no rules, RFC 9309;
-        or a redirect, treated as absent) or "unavailable" (5xx, 429, no answer)."""
-        url = site + "/robots.txt"
+        """Fetch ``site``'s robots.txt, following up to ``max_redirects`` redirects
+        (RFC 9309 §2.3.1.2: a site moved to https keeps its rules): its rules, "none"
+        (a 4xx, or too many redirects: no rules) or "unreachable" (5xx, 429, no
+        answer: the whole site off limits)."""
+        url = current = site + "/robots.txt"
         when = self._robots.now()
-        try:
-            res = self._get_once(url, url, {}, ANY_TYPE, deadline, max_bytes=500_000)
-        except FetchError as e:
-            status = _status_of(e.reason)
-            if status is not None and 400 <= status < 500 and status != 429:
-                return RobotsEntry(site, "none", when)
-            why = (f"robots.txt answered HTTP {status}" if status is not None else
-                   f"robots.txt unreachable ({e.reason})")
-            return RobotsEntry(site, "unavailable", when,
-                               f"{why}; the site is not crawled until it answers (RFC 9309)")
-        if not isinstance(res, FetchResult):
-            return RobotsEntry(site, "none", when)
-        text = res.body.decode("utf-8", "replace").replace("\x00", "")
-        return RobotsEntry(site, "rules", when, text)
+        for _hop in range(self.limits.max_redirects + 1):
+            try:
+                res = self._get_once(url, current, {}, ANY_TYPE, deadline,
+                                     max_bytes=500_000)
+                if isinstance(res, str):
+                    current = normalize_url(res)
+                    continue
+            except InputError as e:  # a FetchError, or a malformed redirect target
+                status = _status_of(e.reason)
+                if status is not None and 400 <= status < 500 and status != 429:
+                    return RobotsEntry(site, "none", when)
+                why = (f"robots.txt answered HTTP {status}" if status is not None else
+                       f"robots.txt unreachable ({e.reason})")
+                return RobotsEntry(site, "unreachable", when, f"{why}; the site is not "
+                                                              "crawled until it answers "
+                                                              "(RFC 9309)")
+            text = res.body.decode("utf-8", "replace").replace("\x00", "")
+            return RobotsEntry(site, "rules", when, text)
+        return RobotsEntry(site, "none", when)
 
     def _wait_turn(self, host: str) -> None:
         gap = max(self.limits.delay, self._host_delay.get(host, 0.0))

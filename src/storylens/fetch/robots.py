@@ -2,13 +2,15 @@
 across processes.
 
 RFC 9309 §2.4: a crawler SHOULD NOT use a cached robots.txt for more than 24 hours. So
-each site's answer (its rules, "no robots.txt", or "unavailable") is kept with the time
+each site's answer (its rules, "no robots.txt", or "unreachable") is kept with the time
 it was fetched: a long ``storylens watch`` asks the site again once a day, and with a
 ``RobotsStore`` (the store) a ``watch --once`` run from cron every few minutes asks at
-most once a day too, instead of every run. An unavailable robots.txt (5xx, 429, no
+most once a day too, instead of every run. An unreachable robots.txt (5xx, 429, no
 answer) means the whole site is off limits (RFC 9309 §2.3.1.4), but only for a short
 ``retry`` (15 minutes by default), so a passing outage does not stop a site for a day,
-and a struggling one is not asked again for every page meanwhile.
+and a struggling one is not asked again for every page meanwhile. (RFC 9309's words: a
+4xx robots.txt is "unavailable", everything allowed: our "none"; a 5xx or no answer is
+"unreachable", everything disallowed.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ ROBOTS_AGENT = "storylens"
 ROBOTS_TTL = 86_400.0
 """Seconds a fetched robots.txt (or its absence) is used before it is fetched again."""
 ROBOTS_RETRY = 900.0
-"""Seconds an unavailable robots.txt keeps its site off limits before it is asked again."""
+"""Seconds an unreachable robots.txt keeps its site off limits before it is asked again."""
 DISALLOWED = "disallowed by the site's robots.txt"
 
 
@@ -53,12 +55,12 @@ class SiteRules:
         return SiteRules(entry, parser)
 
     @property
-    def unavailable(self) -> bool:
-        return self.entry.verdict == "unavailable"
+    def unreachable(self) -> bool:
+        return self.entry.verdict == "unreachable"
 
     def refusal(self, url: str) -> str:
         """Why ``url`` may not be fetched ("" when it may)."""
-        if self.unavailable:
+        if self.unreachable:
             return self.entry.body
         if self.parser is not None and not self.parser.can_fetch(ROBOTS_AGENT, url):
             return DISALLOWED

@@ -227,7 +227,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
     CREATE INDEX ix_cluster_index_id ON cluster_index(id);
     """,
-    # 10 -> 11: each site's robots.txt (or "none" / "unavailable") with its fetch time,
+    # 10 -> 11: each site's robots.txt (or "none" / "unreachable") with its fetch time,
     # so a `watch --once` from cron asks a site for it at most once a day, not each run
     """
     CREATE TABLE robots_txt (
