@@ -3,7 +3,8 @@ and in the store, against a real server on 127.0.0.1 and a real SQLite store: a 
 Fetcher on the same store (what the next ``watch --once`` from cron is) does not ask
 for robots.txt again within a day, does after it and then honours the changed rules;
 an unreachable robots.txt keeps the site off limits for minutes, not a day, without
-being asked again for every page meanwhile. The wall clock is injected."""
+being asked again for every page meanwhile; a redirected one is followed. The wall
+clock is injected."""
 
 from __future__ import annotations
 
