@@ -14,8 +14,8 @@ Covered: articles (add, get by id and prefix, get many, find by source/URL/``pat
 list/count with filters, full-text search and its errors, outlet line counts),
 representations and document frequencies, assignments and story summaries, clusterer
 snapshots and the stream clock, enrichments and sentence vectors (content-addressed,
-first write wins), settings, ``transaction()`` (all or nothing), ``change_count``, the
-clustering lock (``clustering()``) and ``schema_version``.
+first write wins), settings, the robots.txt cache, ``transaction()`` (all or nothing),
+``change_count``, the clustering lock (``clustering()``) and ``schema_version``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pytest
 
 from storylens.errors import NotFoundError, StoreError
 from storylens.records import Article, RemovedLine
-from storylens.records_source import Source
+from storylens.records_source import RobotsEntry, Source
 from storylens.records_story import ClusterAssignment
 from storylens.represent.article import ArticleRep
 from storylens.store.base import ArticleQuery, Store
@@ -225,6 +225,28 @@ class StoreContract:
         for _ in range(12):  # capped: a dead link is still tried once a month
             dead = store.record_fetch_failure(other, "HTTP 404", T0, transient=False)
         assert dead.retry_at == T0 + timedelta(days=30)
+
+    def test_robots_txt_entries_per_site(self, store: Store,
+                                         open_store_fn: OpenStore) -> None:
+        site, other = "https://x.org", "http://x.org:8080"
+        assert store.get_robots(site) is None
+        rules = RobotsEntry(site, "rules", T0, "User-agent: *\nDisallow: /a/\n")
+        store.put_robots(rules)
+        store.put_robots(RobotsEntry(other, "none", T0))
+        assert store.get_robots(site) == rules
+        paris = timezone(timedelta(hours=2))
+        down = RobotsEntry(site, "unreachable", datetime(2022, 1, 1, 14, tzinfo=paris),
+                           "robots.txt answered HTTP 503")
+        store.put_robots(down)  # replaces the site's entry
+        got = store.get_robots(site)
+        assert got == down and got is not None and got.fetched_at == T0 + timedelta(hours=12)
+        assert store.get_robots(other) == RobotsEntry(other, "none", T0)
+        store.put_robots(RobotsEntry(site, "rules", T0, "User-agent: *\x00\nDisallow: /\n"))
+        got = store.get_robots(site)
+        assert got is not None and got.body == "User-agent: *\nDisallow: /\n", "NUL dropped"
+        if self.persistent:
+            with open_store_fn() as again:
+                assert again.get_robots(other) == RobotsEntry(other, "none", T0)
 
     def test_list_is_newest_first_by_published_else_ingest_time(self, store: Store) -> None:
         undated = article(9, published=None, published_source="none",

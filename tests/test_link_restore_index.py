@@ -30,6 +30,7 @@ from storylens.link.snapshot_index import (
 )
 from storylens.link.state import EventState
 from storylens.store import open_store
+from storylens.store.migrations import SCHEMA_VERSION
 from tests.link_helpers import rep
 from tests.store_contract import article, assignment
 from tests.test_link_compact import _grown_state
@@ -183,13 +184,14 @@ def test_a_schema_9_store_is_indexed_by_its_first_restore_and_decides_the_same(
     shutil.copy(base, old)
     db = sqlite3.connect(old, isolation_level=None)
     db.execute("DROP TABLE cluster_index")
+    db.execute("DROP TABLE robots_txt")  # schema 11: made again on opening
     db.execute("PRAGMA user_version = 9")
     db.close()
     follow = _corpus(30, 3, 2, start + timedelta(days=30), "f")
     out = {}
     for name, path in (("kept", base), ("v9", old)):
         with open_store(path) as store:
-            assert store.schema_version == 10
+            assert store.schema_version == SCHEMA_VERSION
             if name == "v9":
                 assert store._db.execute("SELECT count(*) FROM cluster_index").fetchone() == (0,)
             ingest_raw(follow, store)

@@ -225,6 +225,7 @@ def test_cli_sources_and_watch_once_twice(server: LocalServer, tmp_path: Path,
                                                              "failed recently": 1}
     assert [s["status"] for s in report["sources"]] == ["not modified", "ok"]
     assert sum(1 for _, p, _ in server.log if p.startswith("/news/")) == pages_before
+    assert server.hits("/robots.txt") == 1, "the store keeps it: each run does not ask"
     table = run("sources", "list").stdout
     assert "feed" in table and "not modified" in table
     assert "removed source 2" in run("sources", "remove", "2").stdout

@@ -46,7 +46,8 @@ def test_migration_fills_unclustered_from_a_version_8_store(tmp_path: Path) -> N
         store.add_articles(arts)
         store.save_assignments([assignment(arts[1], "ev-1", "sl-1", 1.0)])
     db = sqlite3.connect(path, isolation_level=None)  # back to schema 8 as it was
-    for stmt in ("DROP TABLE cluster_index",  # schema 10
+    for stmt in ("DROP TABLE robots_txt",  # schema 11
+                 "DROP TABLE cluster_index",  # schema 10
                  "DROP TABLE unclustered", "DROP INDEX ix_ac_seq", "DROP INDEX ix_ac_placed",
                  *(f"DROP TRIGGER unclustered_{t}" for t in (
                      "article_in", "article_out", "assigned", "unassigned"))):

@@ -1,5 +1,6 @@
 """The record of a followed source (a feed, a sitemap or a page listing articles) as the
-store keeps it, with what its last poll found."""
+store keeps it, with what its last poll found; the fetch log's entries; and the cached
+robots.txt of each site."""
 
 from __future__ import annotations
 
@@ -96,3 +97,34 @@ class FetchFailure:
         """The entry of a URL's first failure."""
         return FetchFailure(url, 1, when, when + retry_delay(1, transient), reason,
                             transient)
+
+
+RobotsVerdict = Literal["rules", "none", "unreachable"]
+ROBOTS_VERDICTS: tuple[RobotsVerdict, ...] = ("rules", "none", "unreachable")
+
+
+@dataclass(slots=True, frozen=True)
+class RobotsEntry:
+    """What a site's robots.txt said when it was last asked, as the store keeps it so
+    the next process (a ``watch --once`` from cron) need not ask again before it
+    expires: ``"rules"`` (``body`` is the robots.txt text), ``"none"`` (no robots.txt:
+    a 4xx, or over 5 redirects; everything allowed) or ``"unreachable"`` (5xx, 429 or no
+    answer; ``body`` says why; the whole site is off limits until it is asked again,
+    soon)."""
+
+    site: str
+    """``scheme://host[:port]``: the unit robots.txt applies to."""
+    verdict: RobotsVerdict
+    fetched_at: datetime
+    body: str = ""
+
+    @property
+    def lasting(self) -> bool:
+        """Whether the answer is kept the whole expiry (a day), not retried soon."""
+        return self.verdict != "unreachable"
+
+    def fresh(self, now: datetime, ttl: timedelta, retry: timedelta) -> bool:
+        """Whether it may still be used at ``now``: for ``ttl`` after it was fetched
+        (``retry`` for an unreachable one). A fetch time in the future (the clock set
+        back) does not make it good for longer: it is stale."""
+        return self.fetched_at <= now < self.fetched_at + (ttl if self.lasting else retry)

@@ -25,6 +25,7 @@ from storylens.errors import StorylensError
 from storylens.fetch.client import Fetcher, Limits
 from storylens.fetch.safety import AllowList
 from storylens.settings import Settings
+from storylens.store.base import Store
 
 AllowHostOption = Annotated[list[str] | None, typer.Option(
     "--allow-host", help="A host or CIDR to reach although it is loopback, private or "
@@ -34,13 +35,17 @@ DelayOption = Annotated[float, typer.Option(
                              "site's robots.txt Crawl-delay).")]
 
 
-def make_fetcher(settings: Settings, allow_host: list[str] | None, delay: float) -> Fetcher:
-    """The fetcher the options ask for; a malformed allowed host is a usage error."""
+def make_fetcher(settings: Settings, allow_host: list[str] | None, delay: float,
+                 store: Store) -> Fetcher:
+    """The fetcher the options ask for, keeping robots.txt in ``store`` (so the next
+    run need not ask each site again that day); a malformed allowed host is a usage
+    error."""
     try:
         allow = AllowList.parse([settings.allow_hosts or "", *(allow_host or [])])
     except StorylensError as e:
         fail(str(e))
-    return Fetcher(allow, Limits(max_bytes=min(settings.max_bytes, 10_000_000), delay=delay))
+    return Fetcher(allow, Limits(max_bytes=min(settings.max_bytes, 10_000_000), delay=delay),
+                   robots_store=store)
 
 
 def fetch(
@@ -59,12 +64,13 @@ def fetch(
     A URL already stored (after normalisation) is not fetched again. Only http and
     https; hosts that resolve to loopback, private, link-local, multicast or reserved
     addresses are refused unless allowed (--allow-host, STORYLENS_ALLOW_HOSTS);
-    robots.txt is honoured. Exit codes: 0 all stored, 1 some URLs refused (one line
-    each), 2 usage or store error, 3 an internal error.
+    robots.txt is honoured (kept in the store for a day). Exit codes: 0 all stored,
+    1 some URLs refused (one line each), 2 usage or store error, 3 an internal error.
     """
     settings = Settings.load(db=db)
     show = progress and not as_json
-    with store_for(settings.db) as store, make_fetcher(settings, allow_host, delay) as fetcher:
+    with store_for(settings.db) as store, \
+            make_fetcher(settings, allow_host, delay, store) as fetcher:
         with item_bar("fetch", len(urls), show=show, tail=60) as tick:
             report = api.fetch(urls, store, fetcher, batch_size=settings.batch_size,
                                progress=tick)

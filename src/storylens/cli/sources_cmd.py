@@ -47,7 +47,8 @@ def add(
         raise typer.BadParameter(f"{kind!r}: choose auto, feed, sitemap or page",
                                  param_hint="--kind")
     settings = Settings.load(db=db)
-    with store_for(settings.db) as store, make_fetcher(settings, allow_host, 0.0) as fetcher:
+    with store_for(settings.db) as store, \
+            make_fetcher(settings, allow_host, 0.0, store) as fetcher:
         try:
             added = api_sources.add_source(store, fetcher, url, kind, interval=interval)
         except InputError as e:

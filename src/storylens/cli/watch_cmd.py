@@ -77,7 +77,7 @@ def watch(
     worst = EXIT_OK
     try:
         with store_for(settings.db) as store, \
-                make_fetcher(settings, allow_host, delay) as fetcher:
+                make_fetcher(settings, allow_host, delay, store) as fetcher:
             while True:
                 worst = max(worst, _one_round(store, fetcher, interval, settings, progress,
                                               no_cluster, embedder, as_json, stop))

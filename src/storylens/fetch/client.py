@@ -1,9 +1,10 @@
 """The ``Fetcher``: one polite, bounded HTTP GET at a time.
 
 Every request: http/https only; the address checked on connection (``safety``);
-robots.txt honoured (fetched once per site and cached; unreachable robots.txt means
-"do not crawl", as RFC 9309 says); one request at a time per host with a delay
-(raised to the site's Crawl-delay, capped); a User-Agent naming storylens;
+robots.txt honoured (fetched once per site and cached for a day, in a store when given
+one so the next process need not ask again; an unreachable robots.txt means "do not
+crawl", as RFC 9309 says, retried after 15 minutes: ``robots``); one request at a time
+per host with a delay (raised to the site's Crawl-delay, capped); a User-Agent naming storylens;
 conditional GET (``If-None-Match``/``If-Modified-Since``, 304 reported as not
 modified); retries with exponential backoff on 429 and 5xx, honouring Retry-After up
 to a cap; redirects followed by hand (each hop re-checked) up to a limit; bodies read
@@ -20,17 +21,25 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from storylens.errors import InputError
+from storylens.fetch.robots import (
+    ROBOTS_RETRY,
+    ROBOTS_TTL,
+    RobotsCache,
+    RobotsMemo,
+    SiteRules,
+)
 from storylens.fetch.safety import AllowList, BlockedAddress, resolve_checked
 from storylens.fetch.transport import GuardedTransport
 from storylens.fetch.urls import join_url, normalize_url, origin
 from storylens.ingest.httpbody import HTML_TYPES, media_type
+from storylens.records_source import RobotsEntry
 
 
 def _version() -> str:
@@ -44,7 +53,6 @@ def _version() -> str:
 
 USER_AGENT = (f"storylens/{_version()} (news story engine; "
               "+https://github.com/storylens/storylens)")
-ROBOTS_AGENT = "storylens"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 FEED_TYPES = frozenset({
     "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
@@ -107,16 +115,22 @@ class Fetcher:
     """Sequential, polite HTTP client. Use as a context manager (closes connections).
 
     ``sleep`` and ``clock`` are injectable so tests check the waits asked for, not time.
+    robots.txt answers are used for ``robots_ttl`` seconds (an unreachable one keeps
+    its site off limits for ``robots_retry``), judged by the wall clock ``now``
+    (injectable too); with ``robots_store`` (the store) they outlive the process.
     """
 
     def __init__(self, allow: AllowList | None = None, limits: Limits | None = None, *,
                  respect_robots: bool = True, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 robots_store: RobotsMemo | None = None, robots_ttl: float = ROBOTS_TTL,
+                 robots_retry: float = ROBOTS_RETRY,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.allow = allow or AllowList()
         self.limits = limits or Limits()
         self.respect_robots = respect_robots
         self.sleep, self.clock = sleep, clock
-        self._robots: dict[str, RobotFileParser | str] = {}
+        self._robots = RobotsCache(robots_store, robots_ttl, robots_retry, now)
         self._last: dict[str, float] = {}
         self._host_delay: dict[str, float] = {}
         transport = GuardedTransport(self.allow)  # address check per connection
@@ -147,11 +161,12 @@ class Fetcher:
         current = start
         for _hop in range(self.limits.max_redirects + 1):
             self._check_address(start, current)
-            refusal = self._robots_refusal(start, current, deadline)
-            if refusal:
+            rules = self._site_rules(start, current, deadline)
+            refusal = rules.refusal(current) if rules else ""
+            if rules and refusal:
                 where = "" if current == start else f" (redirected to {current})"
                 raise FetchError(start, f"{refusal}{where}; not fetched",
-                                 transient=refusal.startswith("robots.txt answered"))
+                                 transient=rules.unreachable)
             headers = {}
             if etag and current == start:
                 headers["If-None-Match"] = etag
@@ -177,41 +192,46 @@ class Fetcher:
             hop = "" if url == start else f"redirected to {url}: "
             raise FetchError(start, f"{hop}{e}") from None
 
-    def _robots_refusal(self, start: str, url: str, deadline: float) -> str:
-        """Why robots.txt forbids ``url`` ("" when it may be fetched). Cached per site.
-        A site whose robots.txt cannot be reached at all fails like the page would."""
+    def _site_rules(self, start: str, url: str, deadline: float) -> SiteRules | None:
+        """The robots.txt rules of ``url``'s site (None when robots.txt is not
+        respected): cached while fresh, else fetched. Sets the host's Crawl-delay."""
         if not self.respect_robots:
-            return ""
+            return None
         site = origin(url)
-        rp = self._robots.get(site)
-        if rp is None:
-            rp = self._load_robots(start, site, deadline)
-            self._robots[site] = rp
-        if isinstance(rp, str):  # "" (no rules) or why the whole site is off limits
-            return rp
-        return "" if rp.can_fetch(ROBOTS_AGENT, url) else "disallowed by the site's robots.txt"
+        rules = self._robots.get(site)
+        if rules is None:
+            rules = self._robots.put(self._load_robots(site, deadline))
+        delay = rules.crawl_delay()  # (a changed robots.txt may have dropped it)
+        self._host_delay[urlsplit(site).netloc] = min(delay or 0.0,
+                                                      self.limits.max_crawl_delay)
+        return rules
 
-    def _load_robots(self, start: str, site: str, deadline: float) -> RobotFileParser | str:
-        url = site + "/robots.txt"
-        try:
-            res = self._get_once(url, url, {}, ANY_TYPE, deadline, max_bytes=500_000)
-        except FetchError as e:
-            status = _status_of(e.reason)
-            if status is None:  # no answer at all: the page would fail the same way
-                raise FetchError(start, e.reason, transient=e.transient) from None
-            if 400 <= status < 500 and status != 429:  # no robots.txt: no rules (RFC 9309)
-                return ""
-            return (f"robots.txt answered HTTP {status}; the site is not crawled until it "
-                    "answers (RFC 9309)")
-        if not isinstance(res, FetchResult):
-            return ""  # a redirected robots.txt: treated as absent
-        rp = RobotFileParser()
-        rp.parse(res.body.decode("utf-8", "replace").splitlines())
-        delay = rp.crawl_delay(ROBOTS_AGENT)
-        if delay is not None:
-            host = urlsplit(site).netloc
-            self._host_delay[host] = min(float(delay), self.limits.max_crawl_delay)
-        return rp
+    def _load_robots(self, site: str, deadline: float) -> RobotsEntry:
+        """Fetch ``site``'s robots.txt, following up to ``max_redirects`` redirects
+        (RFC 9309 §2.3.1.2: a site moved to https keeps its rules): its rules, "none"
+        (a 4xx, or too many redirects: no rules) or "unreachable" (5xx, 429, no
+        answer: the whole site off limits)."""
+        url = current = site + "/robots.txt"
+        when = self._robots.now()
+        for _hop in range(self.limits.max_redirects + 1):
+            try:
+                res = self._get_once(url, current, {}, ANY_TYPE, deadline,
+                                     max_bytes=500_000)
+                if isinstance(res, str):
+                    current = normalize_url(res)
+                    continue
+            except InputError as e:  # a FetchError, or a malformed redirect target
+                status = _status_of(e.reason)
+                if status is not None and 400 <= status < 500 and status != 429:
+                    return RobotsEntry(site, "none", when)
+                why = (f"robots.txt answered HTTP {status}" if status is not None else
+                       f"robots.txt unreachable ({e.reason})")
+                return RobotsEntry(site, "unreachable", when, f"{why}; the site is not "
+                                                              "crawled until it answers "
+                                                              "(RFC 9309)")
+            text = res.body.decode("utf-8", "replace").replace("\x00", "")
+            return RobotsEntry(site, "rules", when, text)
+        return RobotsEntry(site, "none", when)
 
     def _wait_turn(self, host: str) -> None:
         gap = max(self.limits.delay, self._host_delay.get(host, 0.0))

@@ -62,7 +62,8 @@ def add_source(request: Request, body: SourceIn,
     it links to; a URL already followed answers its existing source). Needs
     `Authorization: Bearer <token>`."""
     cfg = config_of(request)
-    with request_store(request) as store, Fetcher(cfg.allow_fetch, ADD_LIMITS) as fetcher:
+    with request_store(request) as store, \
+            Fetcher(cfg.allow_fetch, ADD_LIMITS, robots_store=store) as fetcher:
         try:
             added = api_sources.add_source(store, fetcher, body.url, body.kind,
                                            interval=body.interval)

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storylens.records import Article
-from storylens.records_source import FetchFailure, Source
+from storylens.records_source import FetchFailure, RobotsEntry, Source
 from storylens.records_story import ClusterAssignment, Level, Story
 from storylens.represent.article import ArticleRep
 
@@ -262,8 +262,23 @@ class SourceStore(Protocol):
         ...
 
 
+class RobotsStore(Protocol):
+    """Each site's robots.txt as last fetched (or why it could not be), with the time,
+    so a new process honours it without asking the site again until it expires (the
+    ``Fetcher`` decides when: RFC 9309 asks for at most a day)."""
+
+    def get_robots(self, site: str) -> RobotsEntry | None:
+        """The entry of ``site`` (``scheme://host[:port]``), fresh or not; None when
+        never stored."""
+        ...
+
+    def put_robots(self, entry: RobotsEntry) -> None:
+        """Store ``entry``, replacing the site's older one."""
+        ...
+
+
 class Store(ArticleStore, ReprStore, ClusterStore, AnalysisStore, SettingsStore, SourceStore,
-            Protocol):
+            RobotsStore, Protocol):
     """Everything storylens persists. Every write is atomic per call."""
 
     @property

@@ -227,6 +227,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
     CREATE INDEX ix_cluster_index_id ON cluster_index(id);
     """,
+    # 10 -> 11: each site's robots.txt (or "none" / "unreachable") with its fetch time,
+    # so a `watch --once` from cron asks a site for it at most once a day, not each run
+    """
+    CREATE TABLE robots_txt (
+        site TEXT PRIMARY KEY,
+        verdict TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

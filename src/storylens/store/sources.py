@@ -1,4 +1,5 @@
-"""The tables of followed sources and the fetch log (``SourceStore``), for both backends:
+"""The tables of followed sources, the fetch log (``SourceStore``) and the robots.txt
+cache (``RobotsStore``), for both backends:
 written once over the ``SqlSeam``, mixed into ``SQLiteStore`` and ``PostgresStore``.
 Times are ISO 8601 text on both, read back exactly as written."""
 
@@ -9,15 +10,22 @@ from datetime import datetime
 from typing import Any
 
 from storylens.errors import NotFoundError
-from storylens.records_source import SOURCE_KINDS, FetchFailure, Source, SourceKind
-from storylens.store.sql import SqlSeam
+from storylens.records_source import (
+    ROBOTS_VERDICTS,
+    SOURCE_KINDS,
+    FetchFailure,
+    RobotsEntry,
+    Source,
+    SourceKind,
+)
+from storylens.store.sql import SqlSeam, _utc
 
 _COLS = ("id, url, kind, title, added_at, interval_s, last_fetch, last_status, articles, "
          "etag, last_modified")
 
 
 class SourceTablesMixin(SqlSeam):
-    """Sources and the fetch log."""
+    """Sources, the fetch log and the robots.txt cache."""
 
     def add_source(self, source: Source) -> Source:
         with self._tx():
@@ -91,6 +99,23 @@ class SourceTablesMixin(SqlSeam):
         with self._tx():
             for cond, params in self._dialect.in_list("url", asked):
                 self._write(f"DELETE FROM fetch_failures WHERE {cond}", params)
+
+    def get_robots(self, site: str) -> RobotsEntry | None:
+        row = self._one("SELECT site, verdict, fetched_at, body FROM robots_txt "
+                        "WHERE site = ?", (site,))
+        if row is None or row[1] not in ROBOTS_VERDICTS:
+            return None  # a verdict this version does not know: as if never fetched
+        return RobotsEntry(row[0], row[1], datetime.fromisoformat(row[2]), row[3])
+
+    def put_robots(self, entry: RobotsEntry) -> None:
+        when = _utc(entry.fetched_at)
+        assert when is not None
+        self._write(
+            "INSERT INTO robots_txt (site, verdict, fetched_at, body) VALUES (?,?,?,?) "
+            "ON CONFLICT (site) DO UPDATE SET verdict=excluded.verdict, "
+            "fetched_at=excluded.fetched_at, body=excluded.body",
+            # PostgreSQL text cannot hold NUL; robots.txt parsing never needs one
+            (entry.site, entry.verdict, when.isoformat(), entry.body.replace("\x00", "")))
 
 
 def _iso(dt: datetime | None) -> str | None:

@@ -232,6 +232,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_cluster_index_last ON cluster_index(model, last_time);
     CREATE INDEX ix_cluster_index_id ON cluster_index(id);
     """,
+    # 5 -> 6: each site's robots.txt with its fetch time (see the SQLite store's 10 -> 11)
+    """
+    CREATE TABLE robots_txt (
+        site text PRIMARY KEY,
+        verdict text NOT NULL,
+        fetched_at text NOT NULL,
+        body text NOT NULL
+    );
+    """,
 )
 """Schema steps; ``{ts_functions}`` in a step is replaced by ``ts_functions(...)`` for
 the server at hand. Source times are ISO text, exactly as SQLite keeps them."""
