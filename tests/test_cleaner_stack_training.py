@@ -71,6 +71,18 @@ def test_overruled_flips_all_but_hard_reasons_and_the_title() -> None:
     assert st.overruled(list(st.kept)) == st.kept
 
 
+def test_overruled_may_flip_the_language_rules() -> None:
+    """A whole page's quote or name in another script or language is story when the pattern
+    around it says so: the second look may keep lines the language rules dropped, never
+    captions, copyright lines or outlet repeats."""
+    st = _state([True, False, False, False, False, True],
+                [None, "foreign-script line (CYRILLIC, document LATIN)",
+                 "line in de, document in en", "copyright line", "photo caption or credit",
+                 None], start=0)
+    assert st.overruled([True] * 6) == [True, True, True, False, False, True]
+    assert plaintext.HARD_REASONS == ("seen in", "photo caption", "copyright")
+
+
 def test_clean_text_applies_the_same_rule_as_training() -> None:
     """Whatever the shipped second look says, clean_text's kept lines are the first pass's
     verdicts overruled by it: the rule training scores is the rule ingest runs."""

@@ -23,7 +23,7 @@ from storylens.compare.word_weights import (
     tfidf_cosine,
     word_jaccard,
 )
-from storylens.trees import TreeEnsemble, from_sklearn
+from storylens.trees import TreeEnsemble, from_sklearn, from_sklearn_hist
 
 
 def _data(n: int = 300, d: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +56,38 @@ def test_tree_export_pads_early_leaves() -> None:
     trees = from_sklearn(gbr)
     assert (trees.feature == -1).any()
     np.testing.assert_allclose(trees.predict(x), gbr.predict(x), atol=1e-9)
+
+
+def test_hist_tree_export_matches_sklearn_pads_and_survives_json() -> None:
+    """The second look's trees come from HistGradientBoostingRegressor (sample weights,
+    leaves that stop early under min_samples_leaf): numpy gives sklearn's predictions."""
+    sk = pytest.importorskip("sklearn.ensemble")
+    x, y = _data(n=400)
+    w = np.random.default_rng(3).uniform(0.5, 3.0, len(y))
+    hgb = sk.HistGradientBoostingRegressor(max_iter=25, max_depth=4, min_samples_leaf=40,
+                                           max_leaf_nodes=None, early_stopping=False,
+                                           random_state=0).fit(x, y, sample_weight=w)
+    trees = from_sklearn_hist(hgb)
+    assert trees.n_trees == 25 and trees.depth == 4
+    assert (trees.feature == -1).any()  # some branch ended before depth 4 and was padded
+    fresh = _data(n=200, seed=7)[0]
+    np.testing.assert_allclose(trees.predict(fresh), hgb.predict(fresh), atol=1e-9)
+    back = TreeEnsemble.from_json(json.loads(json.dumps(trees.to_json())))
+    np.testing.assert_allclose(back.predict(fresh), hgb.predict(fresh), atol=1e-5)
+
+
+def test_hist_tree_export_needs_a_depth_and_no_categories() -> None:
+    sk = pytest.importorskip("sklearn.ensemble")
+    x, y = _data(n=120)
+    free = sk.HistGradientBoostingRegressor(max_iter=3, early_stopping=False).fit(x, y)
+    with pytest.raises(ValueError, match="max_depth"):
+        from_sklearn_hist(free)
+    xc = np.column_stack([np.arange(120) % 3, x[:, 0]])
+    cat = sk.HistGradientBoostingRegressor(max_iter=3, max_depth=2, early_stopping=False,
+                                           categorical_features=[0]).fit(
+                                               xc, 5.0 * (xc[:, 0] == 1) + 0.1 * y)
+    with pytest.raises(ValueError, match="categorical"):
+        from_sklearn_hist(cat)
 
 
 def test_tree_ensemble_rejects_inconsistent_arrays() -> None:
