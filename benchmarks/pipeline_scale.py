@@ -133,7 +133,7 @@ def run_one(corpus: Path, db: Path, every: int = 10_000,
     from storylens.store import open_store
 
     seen = 0
-    ing, clu = Meter("ingest", every, offsets[0]), Meter("cluster", every, offsets[1])
+    ing = Meter("ingest", every, offsets[0])
 
     def on_input(_source: str, _outcome: str) -> None:
         nonlocal seen
@@ -144,6 +144,7 @@ def run_one(corpus: Path, db: Path, every: int = 10_000,
         t0 = time.perf_counter()
         rep = ingest([str(corpus)], store, batch_size=500, progress=on_input)
         t1 = time.perf_counter()
+        clu = Meter("cluster", every, offsets[1])  # from here: its first chunk is its own
         crep = cluster_store(store, batch_size=500, progress=lambda done, _n: clu.at(done))
         t2 = time.perf_counter()
     n = len(rep.ingested)
