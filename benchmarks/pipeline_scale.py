@@ -205,8 +205,8 @@ def _stored_articles(db: Path) -> int:
         return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
-def _resume_corpus(corpus: Path, db: Path, n: int) -> tuple[int, int]:
-    """Rewrite ``corpus`` (the full, deterministic ``n``-article corpus) without the
+def _resume_corpus(corpus: Path, db: Path) -> tuple[int, int]:
+    """Rewrite ``corpus`` (the full, deterministic corpus of the size) without the
     articles ``db`` already holds; return (articles stored, articles clustered) so the
     resumed run's progress lines count on from there. An article is known by its URL,
     unique per corpus line; an earlier run killed mid-batch re-ingests that batch's rest."""
@@ -303,7 +303,7 @@ def main() -> int:
             make_corpus(corpus, n)
             offsets = (0, 0)
             if args.resume and db.exists():
-                offsets = _resume_corpus(corpus, db, n)
+                offsets = _resume_corpus(corpus, db)
                 print(f"{db}: resuming with {offsets[0]} articles stored, {offsets[1]} "
                       "clustered", file=sys.stderr, flush=True)
             elif args.keep:
