@@ -129,13 +129,16 @@ def from_sklearn(model: Any) -> TreeEnsemble:
         raise ValueError("only the default (mean) initial estimator can be exported")
     base = float(np.ravel(init.constant_)[0])
     lr = float(model.learning_rate)
-    feats, thrs, vals = [], [], []
-    for est in model.estimators_[:, 0]:
-        f, t, v = _pad_tree(est.tree_, depth, lr)
-        feats.append(f)
-        thrs.append(t)
-        vals.append(v)
+    return _ensemble(base, depth, [_pad_tree(est.tree_, depth, lr)
+                                   for est in model.estimators_[:, 0]])
+
+
+def _ensemble(base: float, depth: int,
+              trees: list[tuple[list[int], list[float], list[float]]]) -> TreeEnsemble:
+    """A ``TreeEnsemble`` from padded heap arrays, one (features, thresholds, leaf values)
+    per tree."""
     inner, leaves = 2 ** depth - 1, 2 ** depth
+    feats, thrs, vals = zip(*trees, strict=True) if trees else ((), (), ())
     return TreeEnsemble(base, depth,
                         np.asarray(feats, dtype=np.int64).reshape(-1, inner),
                         np.asarray(thrs, dtype=np.float64).reshape(-1, inner),
@@ -184,14 +187,5 @@ def from_sklearn_hist(model: Any) -> TreeEnsemble:
         raise ValueError("only trees of a fixed max_depth can be exported")
     depth = int(depth)
     base = float(np.ravel(model._baseline_prediction)[0])
-    feats, thrs, vals = [], [], []
-    for (pred,) in model._predictors:
-        f, t, v = _pad_hist_tree(pred.nodes, depth)
-        feats.append(f)
-        thrs.append(t)
-        vals.append(v)
-    inner, leaves = 2 ** depth - 1, 2 ** depth
-    return TreeEnsemble(base, depth,
-                        np.asarray(feats, dtype=np.int64).reshape(-1, inner),
-                        np.asarray(thrs, dtype=np.float64).reshape(-1, inner),
-                        np.asarray(vals, dtype=np.float64).reshape(-1, leaves))
+    return _ensemble(base, depth, [_pad_hist_tree(pred.nodes, depth)
+                                   for (pred,) in model._predictors])
