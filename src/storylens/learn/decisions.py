@@ -22,7 +22,13 @@ import numpy as np
 
 from storylens.learn.devset import DISTRACTOR, Row
 from storylens.link.model import LogisticModel
-from storylens.link.online import Assignment, ClusterConfig, Level, OnlineClusterer
+from storylens.link.online import (
+    Assignment,
+    ClusterConfig,
+    Level,
+    Observer,
+    OnlineClusterer,
+)
 from storylens.represent.article import ArticleRep
 
 KINDS: tuple[str, ...] = (
@@ -72,36 +78,42 @@ def _kinds(label: str, storyline_of: dict[str, str], first: bool, labels: Sequen
     return out
 
 
+def cluster_rows(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
+                 cfg: ClusterConfig, observe: Observer | None = None) -> list[Assignment]:
+    """Online assignments of ``rows`` in their order, folds resolved; ``observe`` (if
+    given) sees every first event decision (``Level.observe``)."""
+    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg, keep_merged=True)
+    cl.events.observe = observe
+    out = [cl.add(r) for r, _, _ in rows]
+    return [dataclasses.replace(a, event_id=cl.resolve(a.event_id),
+                                storyline_id=cl.resolve(a.storyline_id)) for a in out]
+
+
 def run_with_decisions(stream: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
                        cfg: ClusterConfig, keep: set[str]
                        ) -> tuple[list[Assignment], Counter[str]]:
-    """Cluster ``stream`` online (as ``lso.cluster_rows``: resolved assignments) and count
-    the kinds of the event decisions of the articles in ``keep``."""
+    """``cluster_rows`` of ``stream``, and the kinds of the event decisions of the
+    articles in ``keep``."""
     gold = {r.id: e for r, e, _ in stream}
     storyline_of = {e: s for _, e, s in stream}
-    cl = OnlineClusterer(ev, sl, stream[0][0].dense.shape[0], cfg, keep_merged=True)
-    last: dict[str, tuple[list[str], str | None]] = {}
+    seen: dict[str, tuple[list[str], str | None]] = {}
 
     def observe(level: Level, rep: ArticleRep, cands: list[str], _p: np.ndarray,
                 found: str | None) -> None:
         if rep.id in keep:
-            last[rep.id] = ([_label(level, c, gold) for c in cands],
+            seen[rep.id] = ([_label(level, c, gold) for c in cands],
                             None if found is None else _label(level, found, gold))
 
-    cl.events.observe = observe
+    got = cluster_rows(stream, ev, sl, cfg, observe)
     counts: Counter[str] = Counter()
     seen_events: set[str] = set()
-    out = []
-    for rep, label, _ in stream:
-        a = cl.add(rep)
-        out.append(a)
+    for (rep, label, _), a in zip(stream, got, strict=True):
         if rep.id in keep:
-            labels, chosen = last.pop(rep.id, ([], None))
+            labels, chosen = seen.get(rep.id, ([], None))
             counts.update(_kinds(label, storyline_of, label not in seen_events, labels,
                                  chosen, a.duplicate_of is not None))
         seen_events.add(label)
-    return [dataclasses.replace(a, event_id=cl.resolve(a.event_id),
-                                storyline_id=cl.resolve(a.storyline_id)) for a in out], counts
+    return got, counts
 
 
 def table(decisions: dict[str, dict[str, int]]) -> list[str]:

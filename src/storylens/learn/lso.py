@@ -26,7 +26,6 @@ their storyline's);
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -38,22 +37,14 @@ import numpy as np
 
 from storylens.learn import decisions, devset
 from storylens.learn.baselines import average_link
+from storylens.learn.decisions import cluster_rows
 from storylens.learn.devset import DEVDATA, Fold, Row
 from storylens.learn.scoring import scores
 from storylens.learn.train_link import load_stream, load_stream_with_leads, train
 from storylens.link.model import LogisticModel
-from storylens.link.online import Assignment, ClusterConfig, OnlineClusterer
+from storylens.link.online import ClusterConfig
 
 DENSITIES = ("real", "sparse", "busy", "scattered", "mixed")
-
-
-def cluster_rows(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
-                 cfg: ClusterConfig) -> list[Assignment]:
-    """Online assignments of ``rows`` in their order."""
-    cl = OnlineClusterer(ev, sl, rows[0][0].dense.shape[0], cfg, keep_merged=True)
-    out = [cl.add(r) for r, _, _ in rows]
-    return [dataclasses.replace(a, event_id=cl.resolve(a.event_id),
-                                storyline_id=cl.resolve(a.storyline_id)) for a in out]
 
 
 def _predict(stream: Sequence[Row], ev: LogisticModel, sl: LogisticModel, cfg: ClusterConfig,
