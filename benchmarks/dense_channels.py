@@ -14,11 +14,19 @@ For each run (a backend at one lead length) the table gives:
 * with ``--per-lang``, AUC all over the pairs touching each frequent language
   (languages with fewer than ``--min-lang`` articles are pooled as "rest").
 
-A run is ``NAME[+csls][:LEAD]``: ``+csls`` scores the calibrated cosine the linker reads
+A run is ``NAME[+csls|+centre][:LEAD]``: ``+csls`` scores the calibrated cosine
 (``storylens.link.calibration``: cosine minus both articles' hubness against the shipped
 background ``link/models/background-NAME.npy``, made from SemEval dev texts, never from
-this set). NAME is a registered embedder (``static``, ``use``, ...) or the path of a
-static-model ``.npz`` (read by ``StaticEmbedder``), at ``LEAD`` characters (default 600)::
+this set); ``+centre`` the cosine of vectors centred on their language's mean as the
+linker centres them (``storylens.link.centring``: language detected from the text as the
+product does; the means are those of the whole set, what a store holding it has, with
+the background's mean as prior). ``--centre-folds K`` adds a stricter reading of
+``+centre``: the set split by storyline into K folds, each fold's articles centred on
+means of the other folds' articles only, AUC over the pairs inside a fold (so no
+article's own event is in the means it is centred on), beside the raw and the plain
+``+centre`` cosine over the same pairs. NAME is a registered embedder (``static``,
+``use``, ...) or the path of a static-model ``.npz`` (read by ``StaticEmbedder``), at
+``LEAD`` characters (default 600)::
 
     python benchmarks/dense_channels.py                          # default runs, markdown
     python benchmarks/dense_channels.py --runs static,path/to/other.npz,use:400 --json
@@ -145,13 +153,47 @@ def lang_groups(articles: Sequence[Article], min_articles: int) -> dict[str, Boo
     return groups
 
 
-def parse_run(spec: str) -> tuple[str, int, bool]:
-    """``NAME[+csls][:LEAD]`` -> (name, lead chars, calibrated)."""
+def parse_run(spec: str) -> tuple[str, int, str]:
+    """``NAME[+csls|+centre][:LEAD]`` -> (name, lead chars, "csls", "centre" or "")."""
     name, sep, tail = spec.strip().rpartition(":")
     if not (sep and tail.isdigit()):
         name, tail = spec.strip(), str(DEFAULT_LEAD)
-    calibrated = name.endswith("+csls")
-    return name.removesuffix("+csls"), int(tail), calibrated
+    for mode in ("csls", "centre"):
+        if name.endswith("+" + mode):
+            return name.removesuffix("+" + mode), int(tail), mode
+    return name, int(tail), ""
+
+
+def detected_langs(articles: Sequence[Article]) -> list[str | None]:
+    """Each article's language as the product detects it from title and text."""
+    from storylens.enrich.language import detect
+
+    return [detect(f"{a.title}\n{a.text}")[0] for a in articles]
+
+
+def centred(vectors: npt.NDArray[np.float32], langs: Sequence[str | None],
+            folds: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.float32]:
+    """``vectors`` centred per language (``link.centring``) on the means of all of them,
+    or, with ``folds``, each on the means of the other folds' vectors only."""
+    from storylens.link.calibration import default_background
+    from storylens.link.centring import LanguageCentring
+
+    bg = default_background(vectors.shape[1])
+    if bg is None:
+        raise SystemExit(f"+centre: no shipped background of {vectors.shape[1]} dimensions "
+                         "(its mean is the prior); build it with "
+                         "`python -m storylens.learn.background`")
+    out = np.empty_like(vectors)
+    for f in ([None] if folds is None else sorted(set(folds.tolist()))):
+        c = LanguageCentring.from_background(bg)
+        for k, (lang, v) in enumerate(zip(langs, vectors, strict=True)):
+            if folds is None or folds[k] != f:
+                c.observe(lang, v)
+        for k, lang in enumerate(langs):
+            if folds is None or folds[k] == f:
+                x = vectors[k].astype(np.float64) - c.mean(lang)
+                out[k] = x / max(float(np.linalg.norm(x)), 1e-12)
+    return out
 
 
 def hubness(name: str, vectors: npt.NDArray[np.float32]) -> FloatVec:
@@ -182,7 +224,7 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
     """Embed every article's lead with one backend, time it and score all pairs."""
     from storylens.represent.article import lead
 
-    name, lead_chars, calibrated = parse_run(spec)
+    name, lead_chars, mode = parse_run(spec)
     texts = [lead(a.title, a.text, lead_chars) for a in articles]
     best = float("inf")
     vectors: npt.NDArray[np.float32] | None = None
@@ -194,8 +236,10 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
         vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
         best = min(best, time.perf_counter() - started)
     assert vectors is not None
+    if mode == "centre":
+        vectors = centred(vectors, detected_langs(articles))
     cos = np.einsum("ij,ij->i", vectors[pairs.i], vectors[pairs.j]).astype(np.float64)
-    if calibrated:
+    if mode == "csls":
         hub = hubness(name, vectors)
         cos = cos - (hub[pairs.i] + hub[pairs.j]) / 2
     hard = pairs.same_event | pairs.same_storyline  # same event vs same storyline, other event
@@ -204,6 +248,35 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
     return Result(spec.strip(), str(embedder.name), lead_chars, int(embedder.dim),
                   len(texts) / best, score(cos, pairs), score(cos, pairs, pairs.cross_lingual),
                   score(cos, pairs, hard), per_lang)
+
+
+def storyline_folds(articles: Sequence[Article], k: int) -> npt.NDArray[np.int64]:
+    """Fold of each article: its storyline's position in a seeded shuffle, modulo ``k``."""
+    lines = sorted({a.storyline for a in articles})
+    order = np.random.default_rng(0).permutation(len(lines))
+    fold = {lines[p]: i % k for i, p in enumerate(order)}
+    return np.array([fold[a.storyline] for a in articles], dtype=np.int64)
+
+
+def centre_folds(name: str, articles: Sequence[Article], pairs: Pairs, k: int
+                 ) -> dict[str, Any]:
+    """AUC all / cross-lingual over the pairs inside one storyline fold: raw cosine,
+    centred on the whole set's means, centred on the other folds' means only."""
+    from storylens.represent.article import lead
+
+    vectors = np.asarray(build(name).embed([lead(a.title, a.text, DEFAULT_LEAD)
+                                            for a in articles]), dtype=np.float32)
+    langs = detected_langs(articles)
+    folds = storyline_folds(articles, k)
+    inside = folds[pairs.i] == folds[pairs.j]
+    out: dict[str, Any] = {"folds": k, "pairs": int(inside.sum()),
+                           "same_event_pairs": int((inside & pairs.same_event).sum())}
+    for label, v in (("raw", vectors), ("centred, whole-set means", centred(vectors, langs)),
+                     ("centred, other folds' means", centred(vectors, langs, folds))):
+        cos = np.einsum("ij,ij->i", v[pairs.i], v[pairs.j]).astype(np.float64)
+        out[label] = [round(score(cos, pairs, inside), 4),
+                      round(score(cos, pairs, inside & pairs.cross_lingual), 4)]
+    return out
 
 
 def markdown(results: Sequence[Result], per_lang: bool) -> str:
@@ -236,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="add AUC all over the pairs touching each frequent language")
     parser.add_argument("--min-lang", type=int, default=20,
                         help="articles a language needs for its own --per-lang column")
+    parser.add_argument("--centre-folds", type=int, default=0, metavar="K",
+                        help="also score the first run's backend centred on means of other "
+                             "storyline folds (see the module docstring; 0: skip)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of markdown")
     args = parser.parse_args(argv)
 
@@ -258,14 +334,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cross_lingual_same_event_pairs": int((pairs.same_event & pairs.cross_lingual).sum()),
         "hard_negative_pairs": n_hard, "cores": os.cpu_count(),
     }
+    folds: dict[str, Any] = {}
+    if args.centre_folds > 1 and results:
+        folds = centre_folds(parse_run(args.runs.split(",")[0])[0], articles, pairs,
+                             args.centre_folds)
     if args.json:
-        print(json.dumps({**summary, "results": [asdict(r) for r in results]}, indent=2))
+        print(json.dumps({**summary, "results": [asdict(r) for r in results],
+                          **({"centre_folds": folds} if folds else {})}, indent=2))
     else:
         print(f"Data: {args.data} ({summary['articles']} articles, {summary['languages']} "
               f"languages; {summary['pairs']} pairs, {summary['same_event_pairs']} same-event, "
               f"{summary['cross_lingual_same_event_pairs']} of them cross-lingual; "
               f"{n_hard} same-storyline/other-event hard negatives); {os.cpu_count()} cores.\n")
         print(markdown(results, args.per_lang))
+        if folds:
+            print(f"\nInside {folds['folds']} storyline folds ({folds['pairs']} pairs, "
+                  f"{folds['same_event_pairs']} same-event), AUC all / cross-lingual:")
+            for label, (a, x) in ((k, v) for k, v in folds.items() if isinstance(v, list)):
+                print(f"- {label}: {a:.3f} / {x:.3f}")
     return 0
 
 

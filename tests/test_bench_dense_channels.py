@@ -25,11 +25,46 @@ def _bench() -> ModuleType:
 
 def test_parse_run_reads_name_calibration_and_lead() -> None:
     b = _bench()
-    assert b.parse_run("static") == ("static", b.DEFAULT_LEAD, False)
-    assert b.parse_run("static+csls") == ("static", b.DEFAULT_LEAD, True)
-    assert b.parse_run("static+csls:400") == ("static", 400, True)
-    assert b.parse_run("use:200") == ("use", 200, False)
-    assert b.parse_run("path/to/m.npz+csls") == ("path/to/m.npz", b.DEFAULT_LEAD, True)
+    assert b.parse_run("static") == ("static", b.DEFAULT_LEAD, "")
+    assert b.parse_run("static+csls") == ("static", b.DEFAULT_LEAD, "csls")
+    assert b.parse_run("static+csls:400") == ("static", 400, "csls")
+    assert b.parse_run("static+centre:300") == ("static", 300, "centre")
+    assert b.parse_run("use:200") == ("use", 200, "")
+    assert b.parse_run("path/to/m.npz+csls") == ("path/to/m.npz", b.DEFAULT_LEAD, "csls")
+
+
+def test_centred_uses_the_other_folds_means_only() -> None:
+    from storylens.link.calibration import default_background
+    from storylens.link.centring import PRIOR_WEIGHT
+
+    b = _bench()
+    bg = default_background(64)
+    assert bg is not None
+    prior = bg.vectors.astype(np.float64).mean(axis=0)
+    rng = np.random.default_rng(3)
+    v = rng.normal(size=(4, 64)).astype(np.float32)
+    langs = ["ja", "ja", "ja", "en"]
+    folds = np.array([0, 0, 1, 1])
+    out = b.centred(v, langs, folds)
+    # article 0 (fold 0, ja) is centred on the only ja article of fold 1: article 2
+    want = v[0] - (v[2] + PRIOR_WEIGHT * prior) / (1 + PRIOR_WEIGHT)
+    assert np.allclose(out[0], want / np.linalg.norm(want), atol=1e-5)
+    # article 3 (fold 1, en): no en article elsewhere, so the prior alone
+    want = v[3] - prior
+    assert np.allclose(out[3], want / np.linalg.norm(want), atol=1e-5)
+    # without folds, every ja article is centred on the mean of all three
+    whole = b.centred(v, langs)
+    want = v[1] - (v[0] + v[1] + v[2] + PRIOR_WEIGHT * prior) / (3 + PRIOR_WEIGHT)
+    assert np.allclose(whole[1], want / np.linalg.norm(want), atol=1e-5)
+
+
+def test_storyline_folds_keep_a_storyline_together() -> None:
+    b = _bench()
+    arts = [b.Article(str(i), "t", "x", "en", f"e{i}", f"s{i % 3}") for i in range(9)]
+    folds = b.storyline_folds(arts, 2)
+    for s in ("s0", "s1", "s2"):
+        assert len({int(f) for a, f in zip(arts, folds, strict=True) if a.storyline == s}) == 1
+    assert set(folds.tolist()) <= {0, 1}
 
 
 def test_hubness_uses_the_shipped_background_and_names_a_missing_one() -> None:

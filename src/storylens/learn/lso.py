@@ -26,6 +26,7 @@ their storyline's);
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -206,12 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="folds trained at once (processes)")
     ap.add_argument("--baselines", default="static,use",
                     help="dense representations for the naive baselines ('' for none)")
+    ap.add_argument("--centring", action=argparse.BooleanOptionalAction, default=True,
+                    help="centre dense vectors per language before linking (link.centring; "
+                         "the models record it and the clusterer follows them)")
     ap.add_argument("--no-shipped", action="store_true", help="skip the shipped models' run")
     ap.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    cfg = ClusterConfig()
+    cfg = ClusterConfig(language_centring=args.centring)
     rows, leads = load_stream_with_leads(devset.story_file(args.stories), args.embedder)
     distractors = load_stream(args.distractors, args.embedder) if args.distractors.is_file() \
         else []
@@ -233,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         trained_on = ev.meta.get("streams", [])
         report["shipped_note"] = ("in-sample: trained on this set" if any(
             Path(args.stories).stem in str(s) for s in trained_on) else "not trained on it")
-        report["shipped"] = shipped(rows, distractors, ev, sl, cfg)
+        report["shipped"] = shipped(rows, distractors, ev, sl,
+                                    dataclasses.replace(cfg, language_centring=None))
     dense: dict[str, np.ndarray] = {}
     for name in [b for b in args.baselines.split(",") if b]:
         if name == args.embedder:

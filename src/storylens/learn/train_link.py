@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
 from storylens.learn import devset
 from storylens.learn.devset import DEVDATA, Row
-from storylens.link.calibration import default_background
+from storylens.link.calibration import Background, default_background
+from storylens.link.centring import LanguageCentring
 from storylens.link.features import FEATURES, NEGATIVE, POSITIVE, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
@@ -84,16 +86,33 @@ EVENT_UNUSED: frozenset[str] = frozenset()
 """Event-model features held at weight 0."""
 
 
-def _hub(rep: ArticleRep) -> float | None:
-    """``rep``'s hubness against the shipped background, as the clusterer reads it."""
+def _hub(rep: ArticleRep, centring: LanguageCentring | None = None) -> float | None:
+    """``rep``'s hubness against the shipped background, as the clusterer reads it (the
+    background centred like ``rep`` when the clusterer centres)."""
     bg = default_background(rep.dense.shape[0]) if ClusterConfig().background_top else None
+    if bg is not None and centring is not None:
+        bg = _centred_background(bg, centring.dim)
     return None if bg is None else float(bg.hub(rep.dense)[0])
 
 
+@lru_cache(maxsize=4)
+def _centred_background(bg: Background, dim: int) -> Background:
+    return _new_centring(dim).background(bg)  # type: ignore[union-attr]
+
+
+def _new_centring(dim: int) -> LanguageCentring | None:
+    """A fresh language centring for vectors of ``dim``, as a clusterer starts one."""
+    bg = default_background(dim)
+    return None if bg is None else LanguageCentring.from_background(bg)
+
+
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
-                  name_k: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+                  name_k: int = 0, centring: bool = False
+                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
-    candidates as the clusterer retrieves them (dense top-k, then shared names)."""
+    candidates as the clusterer retrieves them (dense top-k, then shared names), the
+    dense vectors centred per language in stream order when the clusterer will be."""
+    centre = _new_centring(rows[0][0].dense.shape[0]) if centring and rows else None
     states: dict[str, EventState] = {}
     index: CentroidIndex | None = None
     names = NameIndex()
@@ -103,7 +122,8 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
     seen_events: set[str] = set()
     clock = 0.0
     rng = random.Random(13)
-    for rep, ev, sl in rows:
+    for raw, ev, sl in rows:
+        rep = centre.add(raw) if centre is not None else raw
         gold = ev if level == "event" else sl
         if index is None:
             index = CentroidIndex(rep.dense.shape[0])
@@ -124,7 +144,7 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
                 cands.add(gold)
             ordered = sorted(cands)
             x = candidate_features(rep, [states[c] for c in ordered], index.last_count,
-                                   _hub(rep))
+                                   _hub(rep, centre))
             if level == "storyline":
                 for f in _TIME_FEATURES:
                     x[:, FEATURES.index(f)] = 0.0
@@ -285,14 +305,15 @@ def rollout_pairs(rows: Sequence[Row], ev: LogisticModel, sl: LogisticModel,
     gold_of: dict[str, Counter[str]] = {}
     xs: list[npt.NDArray[np.float64]] = []
     ys: list[int] = []
-    for rep, gold, _ in rows:
+    for raw, gold, _ in rows:
+        rep = cl.centring.add(raw) if cl.centring is not None else raw
         t = rep.time if rep.time is not None else cl.clock
         cands = cl.events.candidates(rep, t)
         if cands and not gold.startswith(devset.DISTRACTOR):  # weak gold: not learnt from
             xs.extend(candidate_features(rep, [cl.events.states[c] for c in cands],
                                          cl.events.index.last_count, cl.events.hub(rep)))
             ys.extend(int(gold_of[c].most_common(1)[0][0] == gold) for c in cands)
-        got = cl.add(rep)
+        got = cl.add(rep, centred=True)
         gold_of.setdefault(got.event_id, Counter())[gold] += 1
     return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, dtype=np.int_)
 
@@ -314,11 +335,14 @@ def train(streams: Sequence[Sequence[Row]], cfg: ClusterConfig, meta: dict[str, 
     thresholds by clustering the ``tune`` streams (default: all of them) online; then
     ``rounds`` times, add the event model's own online decisions on the ``tune`` streams
     (``rollout_pairs``) to its training pairs, refit it and choose the thresholds again."""
+    centring = bool(cfg.language_centring)
+    meta = {**meta, "centring": centring}
     ev_pairs = [teacher_pairs(rows, level="event", window_days=cfg.event_window_days,
-                              top_k=cfg.top_k, name_k=cfg.name_candidates) for rows in streams]
+                              top_k=cfg.top_k, name_k=cfg.name_candidates, centring=centring)
+                for rows in streams]
     sl_pairs = [teacher_pairs(rows, level="storyline",
                               window_days=cfg.storyline_window_days, top_k=cfg.top_k,
-                              name_k=cfg.name_candidates)
+                              name_k=cfg.name_candidates, centring=centring)
                 for rows in streams]
     xe, ye = np.vstack([x for x, _ in ev_pairs]), np.concatenate([y for _, y in ev_pairs])
     xs, ys = np.vstack([x for x, _ in sl_pairs]), np.concatenate([y for _, y in sl_pairs])
@@ -381,6 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "ClusterConfig.top_k)")
     ap.add_argument("--name-candidates", type=int, default=ClusterConfig().name_candidates,
                     help="extra candidates per decision from shared names (0: dense only)")
+    ap.add_argument("--centring", action=argparse.BooleanOptionalAction, default=True,
+                    help="centre dense vectors per language before linking (link.centring; "
+                         "the models record it and the clusterer follows them)")
     ap.add_argument("--second-look-only", action="store_true",
                     help="keep the models in --out as they are and only choose their "
                          "storyline second look (ClusterConfig.storyline_second_look; and "
@@ -393,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("give --stories and/or --stream")
     if args.second_look_only and args.stories is None:
         ap.error("--second-look-only chooses on the --stories streams: give --stories")
-    cfg = ClusterConfig(top_k=args.top_k, name_candidates=args.name_candidates)
+    cfg = ClusterConfig(top_k=args.top_k, name_candidates=args.name_candidates,
+                        language_centring=args.centring)
     t0 = time.perf_counter()
     tune: list[list[Row]] = []
     names: list[str] = []

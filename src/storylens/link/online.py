@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storylens.link.calibration import Background, default_background
+from storylens.link.centring import LanguageCentring
 from storylens.link.features import FEATURES, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.lazy import Deferred, StateTable
@@ -86,6 +87,10 @@ class ClusterConfig:
     article's unrelated background neighbours. On the dev set's held-out folds, with the
     same models: events real 0.969 -> 0.974, sparse 0.925 -> 0.942, busy 0.816 -> 0.819,
     mixed 0.752 -> 0.742; storylines real 0.899 -> 0.914 (BENCHMARKS.md, issue 11)."""
+    language_centring: bool | None = None
+    """Centre each article's dense vector on its language's running mean before it is
+    compared (``link.centring``); ``None``: as the event model was trained (its
+    ``meta["centring"]``). Needs the shipped background (its mean is the prior)."""
     event_second_look: int = 0
     """A young event (2..this many articles) looks for a live event it has become part
     of, and is folded into it (0 or 1: never). Off: measured out of fold it lowered event
@@ -105,6 +110,17 @@ class ClusterConfig:
                 else self.storyline_second_look,
                 float(trained[1]) if self.second_look_margin is None
                 else self.second_look_margin)
+
+
+def _centring(cfg: ClusterConfig, event_model: LogisticModel, dim: int
+              ) -> LanguageCentring | None:
+    """The clusterer's language centring, if the config (else the model) asks for it and
+    the shipped background, whose mean is its prior, fits vectors of ``dim``."""
+    wanted = cfg.language_centring
+    if wanted is None:
+        wanted = bool(event_model.meta.get("centring"))
+    bg = default_background(dim) if wanted else None
+    return None if bg is None else LanguageCentring.from_background(bg)
 
 
 class Level:
@@ -267,6 +283,11 @@ class OnlineClusterer:
                  keep_merged: bool = False) -> None:
         self.config = cfg = config or ClusterConfig()
         bg = default_background(dim) if cfg.background_top else None
+        self.centring = _centring(cfg, event_model, dim)
+        """Per-language means the dense vectors are centred on (``None``: not centred);
+        its state is saved with the assignments and loaded before a restart's replay."""
+        if self.centring is not None and bg is not None:
+            bg = self.centring.background(bg)
         self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k,
                             name_k=cfg.name_candidates, background=bg)
         self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
@@ -290,7 +311,11 @@ class OnlineClusterer:
         self._keep_merged = keep_merged
         self._new_merges: list[tuple[str, str]] = []
 
-    def add(self, rep: ArticleRep) -> Assignment:
+    def add(self, rep: ArticleRep, *, centred: bool = False) -> Assignment:
+        """Place one article (its event, its storyline). ``centred``: the caller has
+        already passed ``rep`` through ``self.centring.add`` (it is counted once)."""
+        if self.centring is not None and not centred:
+            rep = self.centring.add(rep)
         undated = rep.time is None
         t = rep.time if rep.time is not None else self.clock
         self.clock = max(self.clock, t)
@@ -402,7 +427,10 @@ class OnlineClusterer:
         """Replay a stored assignment (no decision), to rebuild the live window in a new
         process so that ids continue where the last run stopped. ``storylines=False``
         rebuilds the events only, when the storylines come from snapshots
-        (``restore_storyline``)."""
+        (``restore_storyline``). With centring, ``rep`` is centred on the current means
+        without being counted again (the loaded state already holds it)."""
+        if self.centring is not None:
+            rep = self.centring.centre(rep)
         t = rep.time if rep.time is not None else self.clock
         self.clock = max(self.clock, t)
         if duplicate_of is not None and event_id in self.events.states:

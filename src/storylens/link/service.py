@@ -67,6 +67,10 @@ def embedder_name(name: str | None = None) -> str:
     return name or Settings.load().embedder or DEFAULT_EMBEDDER
 
 
+CENTRING = "link_centring:{model}"
+"""Setting holding the linker's per-language means (``link.centring``) for one vector
+model, saved with every batch of assignments."""
+
 LINK_EMBEDDER = "link_embedder"
 """Setting of record: the registry name of the embedder that clustered the store (later
 runs and ``compare`` read it back, so vectors are never mixed)."""
@@ -198,6 +202,21 @@ def restore_window(store: Store, clusterer: OnlineClusterer, model: str, start: 
         clusterer.storylines.take_dirty()  # restored from the store: nothing to re-save
 
 
+def _load_centring(store: Store, clusterer: OnlineClusterer, model: str) -> None:
+    """Give the clusterer the per-language means saved by the last run; a damaged
+    state is logged and the means start again from the prior."""
+    if clusterer.centring is None:
+        return
+    saved = store.get_setting(CENTRING.format(model=model))
+    if not saved:
+        return
+    try:
+        clusterer.centring.load_json(saved)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("setting %s: unreadable language centring state (%s); starting again "
+                    "from the prior", CENTRING.format(model=model), exc)
+
+
 def cluster_store(
     store: Store, *, embedder: str | None = None, config: ClusterConfig | None = None,
     batch_size: int = 256, progress: Callable[[int, int], None] | None = None,
@@ -242,6 +261,7 @@ def _cluster_locked(
     else:
         start = (first.ingested_at or datetime.now(UTC)).timestamp()
     t_restore = time.perf_counter()
+    _load_centring(store, clusterer, name)
     dated = first.published is not None and not _future(first)
     restore_window(store, clusterer, name, start, cfg, earliest=start if dated else None)
     t_restore = time.perf_counter() - t_restore
@@ -273,6 +293,8 @@ def _cluster_locked(
             store.put_reprs([(name, text_hash(a), new_reps[a.id]) for a in fresh])
             store.save_docfreq(df.take_pending(), df.n_docs)
             store.save_assignments(out, snapshots(clusterer, name), clusterer.take_merged())
+            if clusterer.centring is not None:
+                store.set_setting(CENTRING.format(model=name), clusterer.centring.to_json())
         t5 = time.perf_counter()
         t_io += (t1 - t0) + (t5 - t4)
         t_rep += t2 - t1
