@@ -20,11 +20,12 @@ background ``link/models/background-NAME.npy``, made from SemEval dev texts, nev
 this set); ``+centre`` the cosine of vectors centred on their language's mean as the
 linker centres them (``storylens.link.centring``: language detected from the text as the
 product does; the means are those of the whole set, what a store holding it has, with
-the background's mean as prior). ``--centre-folds K`` adds a stricter reading of
-``+centre``: the set split by storyline into K folds, each fold's articles centred on
-means of the other folds' articles only, AUC over the pairs inside a fold (so no
-article's own event is in the means it is centred on), beside the raw and the plain
-``+centre`` cosine over the same pairs. NAME is a registered embedder (``static``,
+the background's mean as prior; ``--centre-with FILE`` counts a stream of unrelated
+articles in the means too, as a store holding both would). ``--centre-folds K`` adds a
+stricter reading of ``+centre``: the set split by storyline into K folds, each fold's
+articles centred on means of the other folds' articles only, AUC over the pairs inside a
+fold (so no article's own event is in the means it is centred on), beside the raw and
+the plain ``+centre`` cosine over the same pairs. NAME is a registered embedder (``static``,
 ``use``, ...) or the path of a static-model ``.npz`` (read by ``StaticEmbedder``), at
 ``LEAD`` characters (default 600)::
 
@@ -114,6 +115,19 @@ def load_articles(data: Path) -> list[Article]:
     return out
 
 
+def load_plain(path: Path) -> list[Article]:
+    """Unlabelled articles of a JSONL file (``title``, ``text``; labels left empty)."""
+    out: list[Article] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if line.strip():
+                row: dict[str, Any] = json.loads(line)
+                out.append(Article(str(row.get("id", n)), str(row.get("title") or ""),
+                                   str(row.get("text") or ""), str(row.get("lang") or ""),
+                                   "", ""))
+    return out
+
+
 def make_pairs(articles: Sequence[Article]) -> Pairs:
     """All unordered pairs of distinct articles with their labels."""
     i, j = np.triu_indices(len(articles), k=1)
@@ -172,9 +186,12 @@ def detected_langs(articles: Sequence[Article]) -> list[str | None]:
 
 
 def centred(vectors: npt.NDArray[np.float32], langs: Sequence[str | None],
-            folds: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.float32]:
+            folds: npt.NDArray[np.int64] | None = None,
+            extra: tuple[npt.NDArray[np.float32], Sequence[str | None]] | None = None
+            ) -> npt.NDArray[np.float32]:
     """``vectors`` centred per language (``link.centring``) on the means of all of them,
-    or, with ``folds``, each on the means of the other folds' vectors only."""
+    or, with ``folds``, each on the means of the other folds' vectors only; ``extra``
+    (vectors, languages) of unrelated articles count in every mean too."""
     from storylens.link.calibration import default_background
     from storylens.link.centring import LanguageCentring
 
@@ -186,6 +203,8 @@ def centred(vectors: npt.NDArray[np.float32], langs: Sequence[str | None],
     out = np.empty_like(vectors)
     for f in ([None] if folds is None else sorted(set(folds.tolist()))):
         c = LanguageCentring.from_background(bg)
+        for v, lang in zip(*(extra or ((), ())), strict=True):
+            c.observe(lang, v)
         for k, (lang, v) in enumerate(zip(langs, vectors, strict=True)):
             if folds is None or folds[k] != f:
                 c.observe(lang, v)
@@ -220,7 +239,8 @@ def build(name: str) -> Any:
 
 
 def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
-            groups: dict[str, BoolVec], repeat: int) -> Result:
+            groups: dict[str, BoolVec], repeat: int,
+            centre_with: Sequence[Article] = ()) -> Result:
     """Embed every article's lead with one backend, time it and score all pairs."""
     from storylens.represent.article import lead
 
@@ -237,7 +257,12 @@ def run_one(spec: str, articles: Sequence[Article], pairs: Pairs,
         best = min(best, time.perf_counter() - started)
     assert vectors is not None
     if mode == "centre":
-        vectors = centred(vectors, detected_langs(articles))
+        extra = None
+        if centre_with:
+            ev = np.asarray(embedder.embed([lead(a.title, a.text, lead_chars)
+                                            for a in centre_with]), dtype=np.float32)
+            extra = (ev, detected_langs(centre_with))
+        vectors = centred(vectors, detected_langs(articles), extra=extra)
     cos = np.einsum("ij,ij->i", vectors[pairs.i], vectors[pairs.j]).astype(np.float64)
     if mode == "csls":
         hub = hubness(name, vectors)
@@ -271,8 +296,13 @@ def centre_folds(name: str, articles: Sequence[Article], pairs: Pairs, k: int
     inside = folds[pairs.i] == folds[pairs.j]
     out: dict[str, Any] = {"folds": k, "pairs": int(inside.sum()),
                            "same_event_pairs": int((inside & pairs.same_event).sum())}
-    for label, v in (("raw", vectors), ("centred, whole-set means", centred(vectors, langs)),
-                     ("centred, other folds' means", centred(vectors, langs, folds))):
+    from storylens.link.calibration import default_background
+
+    runs = [("raw", vectors)]
+    if default_background(vectors.shape[1]) is not None:  # the prior; else raw only
+        runs += [("centred, whole-set means", centred(vectors, langs)),
+                 ("centred, other folds' means", centred(vectors, langs, folds))]
+    for label, v in runs:
         cos = np.einsum("ij,ij->i", v[pairs.i], v[pairs.j]).astype(np.float64)
         out[label] = [round(score(cos, pairs, inside), 4),
                       round(score(cos, pairs, inside & pairs.cross_lingual), 4)]
@@ -309,6 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="add AUC all over the pairs touching each frequent language")
     parser.add_argument("--min-lang", type=int, default=20,
                         help="articles a language needs for its own --per-lang column")
+    parser.add_argument("--centre-with", type=Path, default=None, metavar="JSONL",
+                        help="unrelated articles (id, title, text per line) whose vectors "
+                             "also count in +centre's means: a store holding the set "
+                             "and this stream (e.g. .devdata/semeval-dev-stream.jsonl)")
     parser.add_argument("--centre-folds", type=int, default=0, metavar="K",
                         help="also score the first run's backend centred on means of other "
                              "storyline folds (see the module docstring; 0: skip)")
@@ -321,9 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     articles = load_articles(args.data)
     pairs = make_pairs(articles)
     groups = lang_groups(articles, args.min_lang)
+    centre_with = load_plain(args.centre_with) if args.centre_with else []
     results: list[Result] = []
     for spec in (s for s in args.runs.split(",") if s.strip()):
-        results.append(run_one(spec, articles, pairs, groups, args.repeat))
+        results.append(run_one(spec, articles, pairs, groups, args.repeat, centre_with))
         r = results[-1]
         print(f"done {spec}: {r.docs_per_s:.0f} docs/s, AUC {r.auc_all:.3f}", file=sys.stderr)
     n_hard = int((pairs.same_storyline & ~pairs.same_event).sum())

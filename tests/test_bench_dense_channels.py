@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -56,6 +57,26 @@ def test_centred_uses_the_other_folds_means_only() -> None:
     whole = b.centred(v, langs)
     want = v[1] - (v[0] + v[1] + v[2] + PRIOR_WEIGHT * prior) / (3 + PRIOR_WEIGHT)
     assert np.allclose(whole[1], want / np.linalg.norm(want), atol=1e-5)
+
+
+def test_centre_with_counts_unrelated_articles_in_the_means(tmp_path: Path) -> None:
+    from storylens.link.calibration import default_background
+    from storylens.link.centring import PRIOR_WEIGHT
+
+    b = _bench()
+    bg = default_background(64)
+    assert bg is not None
+    prior = bg.vectors.astype(np.float64).mean(axis=0)
+    rng = np.random.default_rng(4)
+    v, other = rng.normal(size=(2, 64)).astype(np.float32), rng.normal(size=(3, 64))
+    out = b.centred(v, ["de", "de"], extra=(other.astype(np.float32), ["de", "de", "fr"]))
+    want = v[0] - (v.sum(0) + other[:2].sum(0) + PRIOR_WEIGHT * prior) / (4 + PRIOR_WEIGHT)
+    assert np.allclose(out[0], want / np.linalg.norm(want), atol=1e-5)
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"id": "a", "title": "T", "text": "body"}\n\n{"title": "U"}\n',
+                 encoding="utf-8")
+    got = b.load_plain(f)
+    assert [(a.id, a.title, a.text) for a in got] == [("a", "T", "body"), ("2", "U", "")]
 
 
 def test_storyline_folds_keep_a_storyline_together() -> None:

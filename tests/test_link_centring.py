@@ -16,7 +16,8 @@ from storylens.link import online
 from storylens.link.calibration import Background, default_background
 from storylens.link.centring import LanguageCentring
 from storylens.link.features import FEATURES
-from storylens.link.online import ClusterConfig, OnlineClusterer
+from storylens.link.model import LogisticModel
+from storylens.link.online import CENTRED_EVENT_FLOOR, ClusterConfig, OnlineClusterer
 from storylens.link.service import CENTRING, cluster_store
 from storylens.store import open_store
 from tests.conftest import ROOT
@@ -125,16 +126,16 @@ def test_centring_lets_one_topic_win_over_one_language(
         cl = OnlineClusterer(model, model, 4, ClusterConfig(
             language_centring=on, background_top=False, storyline_second_look=0))
         # each language's background chatter, then the two topics in both languages
-        for i in range(4):
-            cl.add(rep(f"ja-{i}", (0.0, 0.0, 2.0, 0.1 * i), lang="ja", time=i))
-            cl.add(rep(f"en-{i}", (0.0, 0.0, 0.1 * i, 2.0), lang="en", time=i))
+        for i in range(30):
+            cl.add(rep(f"ja-{i}", (0.0, 0.0, 2.0, 0.01 * i), lang="ja", time=i / 10))
+            cl.add(rep(f"en-{i}", (0.0, 0.0, 0.01 * i, 2.0), lang="en", time=i / 10))
         # (ids with digits: the test MinHash of "ja-a" and "ja-b" would be one copy)
         got = {n: cl.add(rep(n, v, lang=n[:2], time=10.0)).event_id for n, v in
                (("ja-101", JA_A), ("en-102", EN_A), ("ja-203", JA_B), ("en-204", EN_B))}
         runs[on] = got
         if on:
             assert cl.centring is not None
-            assert cl.centring.counts == {"ja": 6, "en": 6}
+            assert cl.centring.counts == {"ja": 32, "en": 32}
             before = dict(cl.centring.counts)
             cl.restore(rep("ja-305", JA_A, lang="ja", time=11.0), "ev-x", "sl-x", None)
             assert cl.centring.counts == before, "a replayed article is not counted again"
@@ -214,3 +215,21 @@ def test_training_pairs_read_centred_vectors_when_asked() -> None:
     want = float(cen[1] @ cen[0])
     assert x_cen[0, col] == pytest.approx(want, abs=1e-5)
     assert x_raw[0, col] != pytest.approx(want, abs=1e-3)
+
+
+def test_with_centring_events_refuse_candidates_no_closer_than_the_average(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _four_dim_background(monkeypatch)
+    coef = np.zeros(len(FEATURES))
+    always = LogisticModel(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef,
+                           10.0, 0.5, {})  # P(join) ~ 1 for any candidate
+    off = OnlineClusterer(always, always, 4, ClusterConfig(language_centring=False))
+    on = OnlineClusterer(always, always, 4, ClusterConfig(language_centring=True))
+    assert off.events.floor == 0.0 and on.events.floor == CENTRED_EVENT_FLOOR
+    # the floor at work (vectors as given: the level compares what it is handed)
+    lvl = on.events
+    lvl.start("ev-a", rep("a-101", (1.0, 0.0, 0.0, 0.0), names={"Zelensky"}), 0.0)
+    assert lvl.best(rep("b-202", (-1.0, 0.2, 0.0, 0.0)), 0.0)[0] is None
+    assert lvl.best(rep("c-303", (-1.0, 0.2, 0.0, 0.0), names={"Zelensky"}), 0.0)[0] == "ev-a"
+    assert lvl.best(rep("d-404", (1.0, 0.5, 0.0, 0.0)), 0.0)[0] == "ev-a"
+    assert off.events.floor == 0.0

@@ -38,8 +38,11 @@ from storylens.represent.article import ArticleRep
 F64 = npt.NDArray[np.float64]
 UNKNOWN = "und"
 """The language key of an article whose language is unknown."""
-PRIOR_WEIGHT = 3.0
-"""How many articles' worth the prior counts for (1-10 scored alike on the story set)."""
+PRIOR_WEIGHT = 10.0
+"""How many articles' worth the prior counts for: a language's own mean takes over once
+about this many of its articles have been seen, so a small store (the README sample has
+2-6 articles a language) is not centred on the topics of its few articles. Same-event
+ROC-AUC on the story set is flat from 1 to 10 (0.959 / 0.958 / 0.956)."""
 
 
 def _unit(x: F64) -> npt.NDArray[np.float32]:

@@ -112,6 +112,13 @@ class ClusterConfig:
                 else self.second_look_margin)
 
 
+CENTRED_EVENT_FLOOR = 1e-6
+"""With centring, an event candidate whose centred cosine is not above 0 (no closer than
+the language's average article) and that shares no name key is never joined, whatever
+the pair model says: the model learnt that a lone candidate in a quiet window is usually
+right, which on a tiny store joined reports with a negative cosine."""
+
+
 def _centring(cfg: ClusterConfig, event_model: LogisticModel, dim: int
               ) -> LanguageCentring | None:
     """The clusterer's language centring, if the config (else the model) asks for it and
@@ -289,7 +296,8 @@ class OnlineClusterer:
         if self.centring is not None and bg is not None:
             bg = self.centring.background(bg)
         self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k,
-                            name_k=cfg.name_candidates, background=bg)
+                            name_k=cfg.name_candidates, background=bg,
+                            floor=CENTRED_EVENT_FLOOR if self.centring is not None else 0.0)
         self.storylines = Level(storyline_model, dim, cfg.storyline_window_days * DAY, "sl",
                                 cfg.top_k, cfg.storyline_compact_days * DAY,
                                 name_k=cfg.name_candidates, floor=cfg.floor(storyline_model),
