@@ -152,6 +152,7 @@ def test_story_file_joins_the_parts_of_a_directory(tmp_path, monkeypatch) -> Non
     out = devset.story_file(d)
     assert out == tmp_path / "dev" / "stories.jsonl"
     assert out.read_text(encoding="utf-8") == '{"id": 1}\n{"id": 2}\n'
+    assert [p.name for p in out.parent.iterdir()] == ["stories.jsonl"], "no temporary left"
     assert devset.story_file(out) == out
     with pytest.raises(SystemExit, match=r"no labelled \.jsonl"):
         devset.story_file(tmp_path / "dev" / "..")  # holds no .jsonl directly

@@ -26,6 +26,7 @@ Folds are leave-storyline-out: every article of a storyline is on one side.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,7 +181,11 @@ def story_file(path: Path) -> Path:
         raise SystemExit(f"{path}: no labelled .jsonl files there")
     DEVDATA.mkdir(exist_ok=True)
     out = DEVDATA / f"{path.name}.jsonl"
-    out.write_text("".join(p.read_text(encoding="utf-8") for p in parts), encoding="utf-8")
+    # written aside and renamed: two jobs started together (an lso run and a train_link
+    # run) must never read each other's half-written file
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    tmp.write_text("".join(p.read_text(encoding="utf-8") for p in parts), encoding="utf-8")
+    tmp.replace(out)
     return out
 
 
