@@ -166,3 +166,16 @@ def test_lso_command_on_a_tiny_labelled_stream(tmp_path: Path,
     assert "Latin" in real["groups"]
     naive = report["naive"]["hashing"]
     assert naive["real"]["bcubed"]["f1"] > 0.5  # distinct topics, weeks apart: easy
+
+
+def test_models_trained_with_centring_say_so_and_the_clusterer_follows(
+        tmp_path: Path) -> None:
+    from storylens.learn.train_link import load_stream, train
+    from storylens.link.online import OnlineClusterer
+
+    rows = load_stream(labelled(tmp_path / "s.jsonl"), "static")
+    dim = rows[0][0].dense.shape[0]
+    for on in (True, False):
+        ev, sl = train([rows], lso.ClusterConfig(language_centring=on), {"test": 1})
+        assert ev.meta["centring"] is on and sl.meta["centring"] is on
+        assert (OnlineClusterer(ev, sl, dim).centring is not None) is on

@@ -207,9 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="folds trained at once (processes)")
     ap.add_argument("--baselines", default="static,use",
                     help="dense representations for the naive baselines ('' for none)")
-    ap.add_argument("--centring", action=argparse.BooleanOptionalAction, default=True,
+    ap.add_argument("--centring", action="store_true",
                     help="centre dense vectors per language before linking (link.centring; "
-                         "the models record it and the clusterer follows them)")
+                         "the models record it and the clusterer follows them). Off for "
+                         "the shipped models: see BENCHMARKS.md, issue 11")
     ap.add_argument("--no-shipped", action="store_true", help="skip the shipped models' run")
     ap.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON report here")

@@ -405,9 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "ClusterConfig.top_k)")
     ap.add_argument("--name-candidates", type=int, default=ClusterConfig().name_candidates,
                     help="extra candidates per decision from shared names (0: dense only)")
-    ap.add_argument("--centring", action=argparse.BooleanOptionalAction, default=True,
+    ap.add_argument("--centring", action="store_true",
                     help="centre dense vectors per language before linking (link.centring; "
-                         "the models record it and the clusterer follows them)")
+                         "the models record it and the clusterer follows them). Off for "
+                         "the shipped models: see BENCHMARKS.md, issue 11")
     ap.add_argument("--second-look-only", action="store_true",
                     help="keep the models in --out as they are and only choose their "
                          "storyline second look (ClusterConfig.storyline_second_look; and "

@@ -90,7 +90,10 @@ class ClusterConfig:
     language_centring: bool | None = None
     """Centre each article's dense vector on its language's running mean before it is
     compared (``link.centring``); ``None``: as the event model was trained (its
-    ``meta["centring"]``). Needs the shipped background (its mean is the prior)."""
+    ``meta["centring"]``). Needs the shipped background (its mean is the prior). The
+    shipped models are trained without it: models trained with it
+    (``train_link --centring``) gain in the busy week out of fold (events 0.832 -> 0.872)
+    but over-merge the README sample (BENCHMARKS.md, issue 11)."""
     event_second_look: int = 0
     """A young event (2..this many articles) looks for a live event it has become part
     of, and is folded into it (0 or 1: never). Off: measured out of fold it lowered event
