@@ -192,17 +192,15 @@ def centred(vectors: npt.NDArray[np.float32], langs: Sequence[str | None],
     """``vectors`` centred per language (``link.centring``) on the means of all of them,
     or, with ``folds``, each on the means of the other folds' vectors only; ``extra``
     (vectors, languages) of unrelated articles count in every mean too."""
-    from storylens.link.calibration import default_background
     from storylens.link.centring import LanguageCentring
 
-    bg = default_background(vectors.shape[1])
-    if bg is None:
-        raise SystemExit(f"+centre: no shipped background of {vectors.shape[1]} dimensions "
-                         "(its mean is the prior); build it with "
-                         "`python -m storylens.learn.background`")
     out = np.empty_like(vectors)
     for f in ([None] if folds is None else sorted(set(folds.tolist()))):
-        c = LanguageCentring.from_background(bg)
+        c = LanguageCentring.shipped(vectors.shape[1])
+        if c is None:
+            raise SystemExit(f"+centre: no shipped background of {vectors.shape[1]} "
+                             "dimensions (its mean is the prior); build it with "
+                             "`python -m storylens.learn.background`")
         for v, lang in zip(*(extra or ((), ())), strict=True):
             c.observe(lang, v)
         for k, (lang, v) in enumerate(zip(langs, vectors, strict=True)):
@@ -287,6 +285,7 @@ def centre_folds(name: str, articles: Sequence[Article], pairs: Pairs, k: int
                  ) -> dict[str, Any]:
     """AUC all / cross-lingual over the pairs inside one storyline fold: raw cosine,
     centred on the whole set's means, centred on the other folds' means only."""
+    from storylens.link.centring import LanguageCentring
     from storylens.represent.article import lead
 
     vectors = np.asarray(build(name).embed([lead(a.title, a.text, DEFAULT_LEAD)
@@ -296,10 +295,8 @@ def centre_folds(name: str, articles: Sequence[Article], pairs: Pairs, k: int
     inside = folds[pairs.i] == folds[pairs.j]
     out: dict[str, Any] = {"folds": k, "pairs": int(inside.sum()),
                            "same_event_pairs": int((inside & pairs.same_event).sum())}
-    from storylens.link.calibration import default_background
-
     runs = [("raw", vectors)]
-    if default_background(vectors.shape[1]) is not None:  # the prior; else raw only
+    if LanguageCentring.shipped(vectors.shape[1]) is not None:  # the prior; else raw only
         runs += [("centred, whole-set means", centred(vectors, langs)),
                  ("centred, other folds' means", centred(vectors, langs, folds))]
     for label, v in runs:

@@ -12,7 +12,7 @@ import pytest
 
 from storylens.api import ingest
 from storylens.learn import train_link
-from storylens.link import online
+from storylens.link import centring, online
 from storylens.link.calibration import Background, default_background
 from storylens.link.centring import LanguageCentring
 from storylens.link.features import FEATURES
@@ -98,8 +98,9 @@ def test_the_background_is_centred_on_the_prior() -> None:
 
 def _four_dim_background(monkeypatch: pytest.MonkeyPatch) -> None:
     bg = Background(np.eye(4)[[2] * 6 + [3] * 6])  # the prior: both language directions
-    monkeypatch.setattr(online, "default_background",
-                        lambda dim: bg if dim == 4 else None)
+    for module in (online, centring):  # the hubness background and the prior
+        monkeypatch.setattr(module, "default_background",
+                            lambda dim: bg if dim == 4 else None)
 
 
 def test_the_clusterer_centres_as_its_model_was_trained(

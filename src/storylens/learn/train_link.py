@@ -27,7 +27,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +38,13 @@ from storylens.extract.pipeline import extract_article
 from storylens.ingest.files import raw_from_json
 from storylens.learn import devset
 from storylens.learn.devset import DEVDATA, Row
-from storylens.link.calibration import Background, default_background
 from storylens.link.centring import LanguageCentring
 from storylens.link.features import FEATURES, NEGATIVE, POSITIVE, candidate_features
 from storylens.link.index import CentroidIndex, NameIndex
 from storylens.link.model import MODEL_DIR, LogisticModel
-from storylens.link.online import DAY, ClusterConfig, OnlineClusterer
+from storylens.link.online import DAY, ClusterConfig, OnlineClusterer, hub_background
 from storylens.link.state import EventState
-from storylens.represent.article import ArticleRep, lead, represent_batch
+from storylens.represent.article import lead, represent_batch
 from storylens.represent.base import get_embedder
 from storylens.represent.lexical import DocFreq
 
@@ -86,33 +84,15 @@ EVENT_UNUSED: frozenset[str] = frozenset()
 """Event-model features held at weight 0."""
 
 
-def _hub(rep: ArticleRep, centring: LanguageCentring | None = None) -> float | None:
-    """``rep``'s hubness against the shipped background, as the clusterer reads it (the
-    background centred like ``rep`` when the clusterer centres)."""
-    bg = default_background(rep.dense.shape[0]) if ClusterConfig().background_top else None
-    if bg is not None and centring is not None:
-        bg = _centred_background(bg, centring.dim)
-    return None if bg is None else float(bg.hub(rep.dense)[0])
-
-
-@lru_cache(maxsize=4)
-def _centred_background(bg: Background, dim: int) -> Background:
-    return _new_centring(dim).background(bg)  # type: ignore[union-attr]
-
-
-def _new_centring(dim: int) -> LanguageCentring | None:
-    """A fresh language centring for vectors of ``dim``, as a clusterer starts one."""
-    bg = default_background(dim)
-    return None if bg is None else LanguageCentring.from_background(bg)
-
-
 def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k: int,
                   name_k: int = 0, centring: bool = False
                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
     """Feature rows and labels of (article, candidate cluster) pairs under gold growth;
     candidates as the clusterer retrieves them (dense top-k, then shared names), the
     dense vectors centred per language in stream order when the clusterer will be."""
-    centre = _new_centring(rows[0][0].dense.shape[0]) if centring and rows else None
+    dim = rows[0][0].dense.shape[0] if rows else 0
+    centre = LanguageCentring.shipped(dim) if centring and rows else None
+    hub_bg = hub_background(ClusterConfig(), dim, centre) if rows else None
     states: dict[str, EventState] = {}
     index: CentroidIndex | None = None
     names = NameIndex()
@@ -144,7 +124,7 @@ def teacher_pairs(rows: Sequence[Row], *, level: str, window_days: float, top_k:
                 cands.add(gold)
             ordered = sorted(cands)
             x = candidate_features(rep, [states[c] for c in ordered], index.last_count,
-                                   _hub(rep, centre))
+                                   None if hub_bg is None else float(hub_bg.hub(rep.dense)[0]))
             if level == "storyline":
                 for f in _TIME_FEATURES:
                     x[:, FEATURES.index(f)] = 0.0

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from storylens.link.calibration import Background
+from storylens.link.calibration import Background, default_background
 from storylens.represent.article import ArticleRep
 
 F64 = npt.NDArray[np.float64]
@@ -74,6 +74,13 @@ class LanguageCentring:
                         ) -> LanguageCentring:
         """Centring whose prior is the mean of the background's vectors."""
         return cls(bg.vectors.astype(np.float64).mean(axis=0), weight)
+
+    @classmethod
+    def shipped(cls, dim: int) -> LanguageCentring | None:
+        """A fresh centring for vectors of ``dim`` whose prior is the shipped background's
+        mean, or ``None`` when there is no background of that size (another embedder)."""
+        bg = default_background(dim)
+        return None if bg is None else cls.from_background(bg)
 
     @property
     def dim(self) -> int:

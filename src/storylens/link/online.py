@@ -129,8 +129,16 @@ def _centring(cfg: ClusterConfig, event_model: LogisticModel, dim: int
     wanted = cfg.language_centring
     if wanted is None:
         wanted = bool(event_model.meta.get("centring"))
-    bg = default_background(dim) if wanted else None
-    return None if bg is None else LanguageCentring.from_background(bg)
+    return LanguageCentring.shipped(dim) if wanted else None
+
+
+def hub_background(cfg: ClusterConfig, dim: int, centring: LanguageCentring | None
+                   ) -> Background | None:
+    """The background an article's hubness is read against (``features.candidate_features``
+    ``hub``): the shipped one when ``cfg.background_top``, centred like the vectors when
+    they are centred; ``None``: no hubness."""
+    bg = default_background(dim) if cfg.background_top else None
+    return bg if bg is None or centring is None else centring.background(bg)
 
 
 class Level:
@@ -292,12 +300,10 @@ class OnlineClusterer:
                  on_evict: Callable[[str, EventState], None] | None = None, *,
                  keep_merged: bool = False) -> None:
         self.config = cfg = config or ClusterConfig()
-        bg = default_background(dim) if cfg.background_top else None
         self.centring = _centring(cfg, event_model, dim)
         """Per-language means the dense vectors are centred on (``None``: not centred);
         its state is saved with the assignments and loaded before a restart's replay."""
-        if self.centring is not None and bg is not None:
-            bg = self.centring.background(bg)
+        bg = hub_background(cfg, dim, self.centring)
         self.events = Level(event_model, dim, cfg.event_window_days * DAY, "ev", cfg.top_k,
                             name_k=cfg.name_candidates, background=bg,
                             floor=CENTRED_EVENT_FLOOR if self.centring is not None else 0.0)
